@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "kawal",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kawald", targets: ["kawald"]),
+        .executable(name: "kawalctl", targets: ["kawalctl"]),
+        .library(name: "Varlink", targets: ["Varlink"]),
+        .library(name: "VarlinkNIO", targets: ["VarlinkNIO"]),
+        .library(name: "KawalTesting", targets: ["KawalTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // The varlink protocol: JSON values, framing, IDL, dispatch, a blocking client. No Kawal knowledge.
+        .target(name: "Varlink"),
+        // A varlink server on SwiftNIO.
+        .target(
+            name: "VarlinkNIO",
+            dependencies: [
+                "Varlink",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // sd_notify, the watchdog, socket activation and a journald log handler. No Kawal knowledge.
+        .target(
+            name: "SystemdKit",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
+        // What kawald and kawalctl share: the io.kawal interfaces, roles, default paths, exit codes.
+        .target(
+            name: "KawalCore",
+            dependencies: ["Varlink"],
+            resources: [.embedInCode("Interfaces")]
+        ),
+        // The case store: SQLite through GRDB.
+        .target(
+            name: "KawalStore",
+            dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The daemon: services (control server, watchdog, reload) assembled into a ServiceGroup.
+        .target(
+            name: "KawalDaemon",
+            dependencies: [
+                "KawalCore", "KawalStore", "Varlink", "VarlinkNIO", "SystemdKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "kawald",
+            dependencies: ["KawalDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(
+            name: "kawalctl",
+            dependencies: ["KawalCore", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors.
+        .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore"]),
+        // Serves org.varlink.certification so the Python varlink package can certify our implementation.
+        .executableTarget(
+            name: "varlink-certification-server",
+            dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/VarlinkCertificationServer"
+        ),
+        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
+        .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
+        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "Varlink"]),
+        .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,21 @@
+import Varlink
+
+/// The varlink interfaces of kawald, from the `.varlink` files in `Interfaces/`.
+public enum KawalInterfaces {
+    public static let common = load(PackageResources.io_kawal_varlink)
+    public static let daemon = load(PackageResources.io_kawal_Daemon_varlink)
+
+    public static var all: [VarlinkInterface] { [common, daemon] }
+
+    /// The protocol version of the io.kawal interfaces; raised when a change is not backwards compatible.
+    public static let protocolVersion = 1
+
+    private static func load(_ bytes: [UInt8]) -> VarlinkInterface {
+        do {
+            return try VarlinkInterface(parsing: String(decoding: bytes, as: UTF8.self))
+        } catch {
+            // The files ship inside the binary and are parsed by the tests; failing here is a build defect.
+            fatalError("embedded interface description is invalid: \(error)")
+        }
+    }
+}

@@ -1,0 +1,239 @@
+import KawalCore
+import Logging
+import TOMLKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// kawald's settings, from `kawald.toml`.
+///
+/// ```toml
+/// [daemon]
+/// state_dir = "/var/lib/kawal"
+/// runtime_dir = "/run/kawal"
+/// time_zone = "Asia/Makassar"
+/// log_level = "info"
+///
+/// [access]
+/// admin_group = "kawal-admin"
+/// handler_group = "kawal"
+/// plugin_group = "kawal-plugin"
+///
+/// [control]
+/// max_message_size = 8388608
+/// ```
+public struct Configuration: Sendable, Equatable {
+    public var stateDirectory = KawalDefaults.stateDirectory
+    public var runtimeDirectory = KawalDefaults.runtimeDirectory
+    /// The deployment's zone for calendar schedules and reports; Lombok is on WITA.
+    public var timeZone = "Asia/Makassar"
+    public var logLevel: Logger.Level = .info
+    public var adminGroup = "kawal-admin"
+    public var handlerGroup = "kawal"
+    public var pluginGroup = "kawal-plugin"
+    public var maximumMessageSize = 8 * 1024 * 1024
+
+    public init() {}
+
+    /// The settings that apply only when kawald starts.
+    static let restartOnlyKeys: Set<String> = ["daemon.state_dir", "daemon.runtime_dir", "control.max_message_size", "access.plugin_group"]
+
+    /// The keys whose values differ between two configurations, as `table.key`.
+    public func changedKeys(from old: Configuration) -> [String] {
+        var changed: [String] = []
+        if stateDirectory != old.stateDirectory { changed.append("daemon.state_dir") }
+        if runtimeDirectory != old.runtimeDirectory { changed.append("daemon.runtime_dir") }
+        if timeZone != old.timeZone { changed.append("daemon.time_zone") }
+        if logLevel != old.logLevel { changed.append("daemon.log_level") }
+        if adminGroup != old.adminGroup { changed.append("access.admin_group") }
+        if handlerGroup != old.handlerGroup { changed.append("access.handler_group") }
+        if pluginGroup != old.pluginGroup { changed.append("access.plugin_group") }
+        if maximumMessageSize != old.maximumMessageSize { changed.append("control.max_message_size") }
+        return changed
+    }
+
+    public static func restartNeeded(for changed: [String]) -> [String] {
+        changed.filter { restartOnlyKeys.contains($0) }
+    }
+}
+
+/// A configuration file that cannot be used, and where: `kawald.toml:12: daemon.log_level: expected one of …`.
+public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var key: String
+    public var message: String
+
+    public var description: String {
+        key.isEmpty ? "\(file):\(line): \(message)" : "\(file):\(line): \(key): \(message)"
+    }
+}
+
+extension Configuration {
+    /// Where the configuration came from: a file, or the built-in defaults.
+    public enum Source: Sendable, Equatable {
+        case file(String)
+        case defaults
+    }
+
+    /// Reads `path`. When `path` is the default and does not exist, the built-in defaults apply;
+    /// a file named explicitly must exist.
+    public static func load(path: String, explicit: Bool) throws(ConfigurationError) -> (Configuration, Source) {
+        guard let text = readFile(path) else {
+            if !explicit && errno == ENOENT { return (Configuration(), .defaults) }
+            throw ConfigurationError(file: path, line: 0, key: "", message: "cannot read the file: \(String(cString: strerror(errno)))")
+        }
+        return (try parse(text, file: path), .file(path))
+    }
+
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Configuration {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, line: error.source.begin.line, key: "",
+                                     message: "column \(error.source.begin.column): not valid TOML: \(error.description)")
+        } catch {
+            throw ConfigurationError(file: file, line: 1, key: "", message: "not valid TOML: \(error)")
+        }
+        let reader = TableReader(file: file, text: text)
+        var config = Configuration()
+        try reader.checkTables(table, known: ["daemon", "access", "control"])
+
+        if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
+            if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
+            if let value = try reader.path(daemon, "daemon", "runtime_dir") { config.runtimeDirectory = value }
+            if let value = try reader.string(daemon, "daemon", "time_zone") {
+                guard isKnownTimeZone(value) else {
+                    throw reader.error("daemon", "time_zone", "unknown time zone '\(value)': expected an IANA name from /usr/share/zoneinfo such as Asia/Makassar (WITA), Asia/Jakarta (WIB) or UTC")
+                }
+                config.timeZone = value
+            }
+            if let value = try reader.string(daemon, "daemon", "log_level") {
+                guard let level = Logger.Level(rawValue: value) else {
+                    throw reader.error("daemon", "log_level", "'\(value)' is not a log level: expected one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                config.logLevel = level
+            }
+        }
+        if let access = try reader.table(table, "access", known: ["admin_group", "handler_group", "plugin_group"]) {
+            for (key, keyPath) in [("admin_group", \Configuration.adminGroup), ("handler_group", \.handlerGroup), ("plugin_group", \.pluginGroup)] {
+                if let value = try reader.string(access, "access", key) {
+                    guard isValidGroupName(value) else {
+                        throw reader.error("access", key, "'\(value)' is not a group name: expected lower-case letters, digits, '-' and '_', starting with a letter or '_'")
+                    }
+                    config[keyPath: keyPath] = value
+                }
+            }
+        }
+        if let control = try reader.table(table, "control", known: ["max_message_size"]) {
+            if let value = try reader.int(control, "control", "max_message_size") {
+                guard (1024...(256 * 1024 * 1024)).contains(value) else {
+                    throw reader.error("control", "max_message_size", "\(value) is out of range: expected a size in bytes from 1024 to 268435456")
+                }
+                config.maximumMessageSize = value
+            }
+        }
+        return config
+    }
+
+    static func readFile(_ path: String) -> String? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count > 0 { bytes.append(contentsOf: chunk[0..<count]) }
+            if count < chunk.count { break }
+        }
+        guard ferror(file) == 0 else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func isKnownTimeZone(_ name: String) -> Bool {
+        guard !name.isEmpty, !name.contains(".."), !name.hasPrefix("/") else { return false }
+        var info = stat()
+        return stat("/usr/share/zoneinfo/" + name, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    static func isValidGroupName(_ name: String) -> Bool {
+        let scalars = Array(name.unicodeScalars)
+        guard let first = scalars.first, ("a"..."z").contains(first) || first == "_", scalars.count <= 32 else { return false }
+        return scalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" }
+    }
+}
+
+/// Reads typed values out of TOML tables and reports problems with the line they are on.
+struct TableReader {
+    let file: String
+    let lines: [Substring]
+
+    init(file: String, text: String) {
+        self.file = file
+        self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    }
+
+    func error(_ table: String, _ key: String, _ message: String) -> ConfigurationError {
+        ConfigurationError(file: file, line: line(of: key, in: table), key: key.isEmpty ? table : "\(table).\(key)", message: message)
+    }
+
+    /// The line where `key` is set inside `[table]` (or the table header itself for an empty key).
+    func line(of key: String, in table: String) -> Int {
+        var current = ""
+        for (index, raw) in lines.enumerated() {
+            let line = raw.drop(while: { $0 == " " || $0 == "\t" })
+            if line.hasPrefix("[") {
+                let name = line.dropFirst().prefix(while: { $0 != "]" }).trimmingCharacters(in: " \t[")
+                current = name
+                if key.isEmpty && name == table { return index + 1 }
+                continue
+            }
+            let name = line.prefix(while: { $0 != "=" }).trimmingCharacters(in: " \t\"")
+            if current == table && name == key { return index + 1 }
+            if current.isEmpty && name == "\(table).\(key)" { return index + 1 }
+        }
+        return 1
+    }
+
+    func checkTables(_ root: TOMLTable, known: [String]) throws(ConfigurationError) {
+        for key in root.keys.sorted() where !known.contains(key) {
+            throw ConfigurationError(file: file, line: line(of: "", in: key), key: key,
+                                     message: "unknown section: expected one of \(known.map { "[\($0)]" }.joined(separator: ", "))")
+        }
+    }
+
+    func table(_ root: TOMLTable, _ name: String, known: [String]) throws(ConfigurationError) -> TOMLTable? {
+        guard let value = root[name] else { return nil }
+        guard let table = value.table else { throw error(name, "", "expected a table ([\(name)])") }
+        for key in table.keys.sorted() where !known.contains(key) {
+            throw error(name, key, "unknown key: expected one of \(known.joined(separator: ", "))")
+        }
+        return table
+    }
+
+    func string(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> String? {
+        guard let value = table[key] else { return nil }
+        guard let string = value.string else { throw error(tableName, key, "expected a string in quotes, found \(value.type)") }
+        return string
+    }
+
+    func path(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> String? {
+        guard let value = try string(table, tableName, key) else { return nil }
+        guard value.hasPrefix("/") else { throw error(tableName, key, "'\(value)' is relative: expected an absolute path") }
+        return value
+    }
+
+    func int(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> Int? {
+        guard let value = table[key] else { return nil }
+        guard let int = value.int else { throw error(tableName, key, "expected an integer, found \(value.type)") }
+        return int
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        let characters = Set(set)
+        return String(drop(while: { characters.contains($0) }).reversed().drop(while: { characters.contains($0) }).reversed())
+    }
+}

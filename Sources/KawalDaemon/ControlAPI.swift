@@ -1,0 +1,129 @@
+import Foundation
+import KawalCore
+import KawalStore
+import Logging
+import SystemdKit
+import Varlink
+
+/// The io.kawal interfaces served on the control socket.
+public struct ControlAPI: Sendable {
+    let state: DaemonState
+    let store: Store
+    let reloader: Reloader
+    let logger: Logger
+
+    /// The least role each method needs; methods not listed need an administrator.
+    static let requiredRoles: [String: Role] = [
+        "org.varlink.service.GetInfo": .handler,
+        "org.varlink.service.GetInterfaceDescription": .handler,
+        "io.kawal.Daemon.Ping": .handler,
+        "io.kawal.Daemon.Version": .handler,
+        "io.kawal.Daemon.Status": .handler,
+        "io.kawal.Daemon.Reload": .admin,
+    ]
+
+    public func makeService() throws -> VarlinkService<Caller> {
+        let state = self.state
+        var service = VarlinkService<Caller>(
+            vendor: "Lombok Research Center", product: "kawald", version: KawalDefaults.version,
+            url: "file:///usr/share/doc/kawal/README.md"
+        ) { request in
+            let required = Self.requiredRoles[request.call.method] ?? .admin
+            guard request.context.role >= required else {
+                return state.accessPolicy.refusal(for: request.context, required: required)
+            }
+            return nil
+        }
+        let logger = self.logger
+        service.mapError = { error, call in
+            logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])
+            return VarlinkError("io.kawal.InternalError", ["message": .string("\(call.method) failed inside kawald; see its log")])
+        }
+        try service.register(interface: KawalInterfaces.common, methods: [:])
+        try service.register(interface: KawalInterfaces.daemon, methods: [
+            "Ping": .immediate { _ in [:] },
+            "Version": .immediate { _ in
+                ["version": .string(KawalDefaults.version), "protocol_version": .int(Int64(KawalInterfaces.protocolVersion))]
+            },
+            "Status": .async { [store] request in try await Self.status(state: state, store: store, caller: request.context) },
+            "Reload": .async { [reloader] _ in
+                let outcome = try reloader.reload(trigger: "varlink call")
+                return [
+                    "config_path": outcome.configPath.map { .string($0) } ?? .null,
+                    "changed": .array(outcome.changed.map { .string($0) }),
+                    "restart_needed": .array(outcome.restartNeeded.map { .string($0) }),
+                ]
+            },
+        ])
+        return service
+    }
+
+    static func status(state: DaemonState, store: Store, caller: Caller) async throws -> [String: JSONValue] {
+        let configuration = state.configuration
+        let storage = try await store.summary()
+        let configPath: JSONValue
+        if case .file(let path) = state.source { configPath = .string(path) } else { configPath = .null }
+        let uptime = state.uptime.components
+        return [
+            "version": .string(KawalDefaults.version),
+            "pid": .int(Int64(getpid())),
+            "started_at": .string(ISO8601DateFormatter().string(from: state.startedAt)),
+            "uptime_seconds": .double(Double(uptime.seconds) + Double(uptime.attoseconds) / 1e18),
+            "config_path": configPath,
+            "state_dir": .string(configuration.stateDirectory),
+            "runtime_dir": .string(configuration.runtimeDirectory),
+            "time_zone": .string(configuration.timeZone),
+            "storage": [
+                "state": "open",
+                "path": .string(storage.path),
+                "schema_version": .int(Int64(storage.schemaVersion)),
+                "journal_mode": .string(storage.journalMode),
+                "size_bytes": .int(storage.sizeBytes),
+                "instance_id": .string(storage.instanceID),
+            ],
+            "sockets": .array(state.sockets.map {
+                ["name": .string($0.name), "path": .string($0.path), "activated": .bool($0.activated)]
+            }),
+            "counts": ["control_connections": .int(Int64(state.openConnections))],
+            "role": .string(caller.role.rawValue),
+            "caller_uid": .int(Int64(caller.credentials?.uid ?? 0)),
+            "reloads": .int(Int64(state.reloads)),
+        ]
+    }
+}
+
+/// Reloads the configuration, telling systemd around it (RELOADING=1, then READY=1).
+public struct Reloader: Sendable {
+    let state: DaemonState
+    let notifier: SystemdNotifier
+    let logger: Logger
+
+    @discardableResult
+    public func reload(trigger: String) throws -> DaemonState.ReloadOutcome {
+        notifier.reloading(status: "Reloading configuration")
+        do {
+            let outcome = try state.reload()
+            logger.notice("configuration reloaded", metadata: [
+                "trigger": "\(trigger)",
+                "changed": "\(outcome.changed.isEmpty ? "nothing" : outcome.changed.joined(separator: ","))",
+                "restart_needed": "\(outcome.restartNeeded.joined(separator: ","))",
+            ])
+            notifier.ready(status: ReadyStatus.line(state))
+            return outcome
+        } catch {
+            logger.error("configuration not reloaded, keeping the running one: \(error)", metadata: ["trigger": "\(trigger)"])
+            notifier.ready(status: "Reload refused: \(error); running configuration kept")
+            throw VarlinkError("io.kawal.ConfigInvalid", [
+                "file": .string(error.file), "line": .int(Int64(error.line)), "key": .string(error.key), "message": .string(error.message),
+            ])
+        }
+    }
+}
+
+/// The one-line STATUS= summary.
+enum ReadyStatus {
+    static func line(_ state: DaemonState) -> String {
+        let sockets = state.sockets.map { "\($0.name) \($0.path)\($0.activated ? " (activated)" : "")" }.joined(separator: ", ")
+        return "Serving \(sockets); database open"
+    }
+}

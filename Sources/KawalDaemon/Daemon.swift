@@ -1,0 +1,127 @@
+import KawalCore
+import KawalStore
+import Logging
+import NIOPosix
+import ServiceLifecycle
+import SystemdKit
+import Varlink
+import VarlinkNIO
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// kawald: reads its configuration, opens the store, and runs its services until told to stop.
+public enum Daemon {
+    /// Exit status for an unusable configuration (sysexits' EX_CONFIG), so that a unit can refuse to restart on it.
+    public static let exitConfigurationError: Int32 = 78
+
+    public static func run(_ launch: DaemonState.Launch) async -> Int32 {
+        let configuration: Configuration
+        let source: Configuration.Source
+        do {
+            (configuration, source) = try DaemonState.loadConfiguration(launch)
+        } catch {
+            printError("kawald: \(error)")
+            return exitConfigurationError
+        }
+        let state = DaemonState(launch: launch, configuration: configuration, source: source)
+        LoggingSystem.bootstrap(SystemdLogging.handlerFactory(identifier: "kawald", level: state.logLevel))
+        let logger = Logger(label: "kawald")
+        let notifier = SystemdNotifier()
+
+        do {
+            try makeDirectory(configuration.stateDirectory, mode: 0o750)
+            try makeDirectory(configuration.runtimeDirectory, mode: 0o755)
+        } catch {
+            logger.critical("cannot prepare directories: \(error)")
+            return 1
+        }
+
+        let controlPath = configuration.runtimeDirectory + "/" + KawalDefaults.controlSocketName
+        let endpoint: VarlinkServer<Caller>.Endpoint
+        let inherited = SocketActivation.inheritedSockets()
+        if let control = inherited.first(where: { $0.name == "control" }) ?? (inherited.count == 1 && inherited[0].name == "unknown" ? inherited.first : nil) {
+            endpoint = .listeningSocket(control.fd)
+        } else {
+            if let running = liveDaemon(at: controlPath) {
+                logger.critical("another kawald already serves \(controlPath) (pid \(running)); stop it first or use another --runtime-dir")
+                return 1
+            }
+            endpoint = .unixSocket(path: controlPath, mode: 0o666)
+        }
+        for socket in inherited where socket.name != "control" && !(inherited.count == 1 && socket.name == "unknown") {
+            logger.notice("inherited socket '\(socket.name)' is not served by this version of kawald; it stays open unused", metadata: ["fd": "\(socket.fd)"])
+        }
+
+        let store: Store
+        do {
+            store = try Store(directory: configuration.stateDirectory)
+        } catch {
+            logger.critical("cannot open the database in \(configuration.stateDirectory): \(error)")
+            return 1
+        }
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let reloader = Reloader(state: state, notifier: notifier, logger: logger)
+        let service: VarlinkService<Caller>
+        do {
+            service = try ControlAPI(state: state, store: store, reloader: reloader, logger: logger).makeService()
+        } catch {
+            logger.critical("cannot set up the control interface: \(error)")
+            return 1
+        }
+
+        let controlServer = ControlServer(
+            service: service, endpoint: endpoint, socketPath: controlPath, group: group, state: state, logger: logger,
+            onListening: {
+                logger.notice("kawald ready", metadata: ["version": "\(KawalDefaults.version)", "pid": "\(getpid())"])
+                notifier.ready(status: ReadyStatus.line(state))
+            },
+            onShutdown: {
+                logger.notice("kawald stopping")
+                notifier.stopping(status: "Shutting down")
+            }
+        )
+        let serviceGroup = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: controlServer),
+                .init(service: WatchdogService(notifier: notifier, eventLoop: group.next(), logger: logger),
+                      successTerminationBehavior: .ignore),
+                .init(service: ReloadOnHangupService(reloader: reloader)),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        var status: Int32 = 0
+        do {
+            try await serviceGroup.run()
+            logger.notice("kawald stopped")
+        } catch {
+            logger.critical("kawald stopped on an error: \(error)")
+            status = 1
+        }
+        try? await group.shutdownGracefully()
+        return status
+    }
+
+    static func makeDirectory(_ path: String, mode: mode_t) throws {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, current == path || current == "/" + path ? mode : 0o755) != 0 && errno != EEXIST {
+                throw VarlinkSocketError(operation: "mkdir", path: current, errno: errno)
+            }
+        }
+    }
+
+    /// The pid of a kawald answering on `path`, if one does.
+    static func liveDaemon(at path: String) -> pid_t? {
+        guard let connection = try? VarlinkConnection(unixSocketPath: path) else { return nil }
+        return (try? connection.peerCredentials())?.pid
+    }
+
+    static func printError(_ message: String) {
+        let line = message + "\n"
+        _ = line.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import KawalCore
+import KawalDaemon
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@main
+struct Kawald: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kawald",
+        abstract: "The Kawal case follow-up daemon.",
+        discussion: """
+            Keeps the case records, schedules follow-ups and serves kawalctl over varlink on \
+            RUNTIME/control.sock. Runs under systemd (Type=notify, watchdog, socket activation, journald) \
+            or in a terminal. SIGHUP reloads the configuration; SIGTERM and SIGINT stop gracefully.
+
+            Exit status: 0 after a clean stop, 1 on a runtime failure, 78 when the configuration is unusable.
+            """,
+        version: KawalDefaults.version
+    )
+
+    @Option(name: .long, help: ArgumentHelp("Configuration file. Without it, \(KawalDefaults.configPath) is read if it exists.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder for the database and backups (overrides daemon.state_dir; default \(KawalDefaults.stateDirectory)).", valueName: "dir"))
+    var stateDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("Folder for the sockets (overrides daemon.runtime_dir; default \(KawalDefaults.runtimeDirectory)).", valueName: "dir"))
+    var runtimeDir: String?
+
+    func run() async throws {
+        let launch = DaemonState.Launch(
+            configPath: config.map(Self.absolute) ?? KawalDefaults.configPath,
+            configExplicit: config != nil,
+            stateDirectory: stateDir.map(Self.absolute),
+            runtimeDirectory: runtimeDir.map(Self.absolute)
+        )
+        let status = await Daemon.run(launch)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    static func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        guard let pointer = getcwd(nil, 0) else { return path }
+        let cwd = String(cString: pointer)
+        free(pointer)
+        let trimmed = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return cwd == "/" ? "/" + trimmed : cwd + "/" + trimmed
+    }
+}
