@@ -11,7 +11,7 @@ public enum KawalDefaults {
 }
 
 /// Exit codes of kawalctl, documented in `kawalctl --help` and docs/kawalctl.md.
-public enum ExitCode: Int32, Sendable {
+public enum KawalExitCode: Int32, Sendable {
     case ok = 0
     /// kawald answered with an error (refused, invalid, not found).
     case daemonError = 1

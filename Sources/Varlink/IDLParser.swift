@@ -184,7 +184,7 @@ struct IDLParser {
         var probe = self
         probe.advance()
         probe.skipSpace()
-        if probe.current == ")" { return .structure(VarlinkStruct(fields: [])) }
+        if probe.current == ")" { return .structure(try parseStruct(context: "struct")) }
         _ = probe.word()
         probe.skipSpace()
         if probe.current == ":" { return .structure(try parseStruct(context: "struct")) }

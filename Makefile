@@ -1,0 +1,69 @@
+# Kawal: `make run` starts kawald on a local state folder; `make test` builds and runs every test.
+# Both install what they need first (`make deps`), so a fresh Debian machine needs nothing else.
+
+SWIFT        ?= swift
+VENV         := .venv
+PYTHON       := $(VENV)/bin/python
+STATE        := $(CURDIR)/.kawal
+BIN          := $(CURDIR)/.build/debug
+RELEASE_BIN  := $(CURDIR)/.build/release
+
+# Build libraries, test peers and tools (Debian package names).
+APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
+                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age
+
+.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench clean
+
+all: build
+
+deps: deps-apt deps-python
+
+deps-apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: Tests/python/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/python/requirements.txt
+	touch $@
+
+deps-python: $(VENV)/.installed
+
+build: deps-apt
+	$(SWIFT) build
+	@$(MAKE) --no-print-directory completions
+
+completions:
+	@mkdir -p .build/completions
+	@$(BIN)/kawalctl --generate-completion-script bash > .build/completions/kawalctl.bash
+	@$(BIN)/kawalctl --generate-completion-script zsh > .build/completions/_kawalctl
+	@$(BIN)/kawalctl --generate-completion-script fish > .build/completions/kawalctl.fish
+
+run: build
+	@mkdir -p $(STATE)
+	@echo
+	@echo "kawald is starting on $(STATE) (Ctrl-C stops it). In another terminal:"
+	@echo "    $(BIN)/kawalctl --socket $(STATE)/run/control.sock status"
+	@echo "or: export KAWAL_SOCKET=$(STATE)/run/control.sock; $(BIN)/kawalctl status"
+	@echo
+	@exec $(BIN)/kawald --state-dir $(STATE)/state --runtime-dir $(STATE)/run
+
+test: deps build
+	$(SWIFT) build --product varlink-certification-server
+	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test
+	KAWAL_BIN_DIR=$(BIN) $(PYTHON) -m pytest -q Tests/python
+
+bench: deps
+	$(SWIFT) build -c release --product kawald
+	$(SWIFT) build -c release --product kawalctl
+	$(SWIFT) build -c release --product kawal-bench
+	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
+
+clean:
+	rm -rf .build $(VENV) $(STATE)

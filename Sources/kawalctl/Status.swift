@@ -1,0 +1,79 @@
+import ArgumentParser
+import Varlink
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what kawald is doing: version, uptime, configuration, database, sockets.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let client = try ControlClient(options)
+        let status = try client.call("io.kawal.Daemon.Status")
+        if options.json {
+            print(JSONValue.object(status).prettyPrinted())
+            return
+        }
+        let storage = status["storage"]?.objectValue ?? [:]
+        let sockets = status["sockets"]?.arrayValue ?? []
+        let counts = status["counts"]?.objectValue ?? [:]
+        var rows: [(String, String)] = []
+        rows.append(("kawald", "\(text(status["version"])) (pid \(text(status["pid"]))), up \(formatDuration(status["uptime_seconds"]?.doubleValue ?? 0))"))
+        rows.append(("Config", status["config_path"]?.stringValue ?? "built-in defaults (no config file)"))
+        rows.append(("State dir", text(status["state_dir"])))
+        rows.append(("Database", "\(text(storage["state"])), schema \(text(storage["schema_version"])), \(text(storage["journal_mode"])), "
+            + "\(formatBytes(storage["size_bytes"]?.intValue ?? 0)) (\(text(storage["path"])))"))
+        for socket in sockets {
+            let activated = socket["activated"]?.boolValue == true ? " (socket-activated)" : ""
+            rows.append(("Socket", "\(text(socket["name"])) \(text(socket["path"]))\(activated)"))
+        }
+        rows.append(("Time zone", text(status["time_zone"])))
+        rows.append(("Reloads", text(status["reloads"])))
+        for key in counts.keys.sorted() {
+            rows.append((key.replacingUnderscores(), text(counts[key])))
+        }
+        rows.append(("You", "\(text(status["role"])) (uid \(text(status["caller_uid"])))"))
+        let width = rows.map(\.0.count).max() ?? 0
+        for (label, value) in rows {
+            print(label + ":" + String(repeating: " ", count: width - label.count + 2) + value)
+        }
+    }
+}
+
+func text(_ value: JSONValue?) -> String {
+    switch value {
+    case .string(let s)?: return s
+    case .int(let i)?: return String(i)
+    case .bool(let b)?: return b ? "yes" : "no"
+    case .double(let d)?: return String(d)
+    case nil, .null?: return "-"
+    case let other?: return other.jsonString
+    }
+}
+
+func formatDuration(_ seconds: Double) -> String {
+    let total = Int(seconds)
+    let (days, hours, minutes, secs) = (total / 86400, total % 86400 / 3600, total % 3600 / 60, total % 60)
+    if days > 0 { return "\(days)d \(hours)h \(minutes)m" }
+    if hours > 0 { return "\(hours)h \(minutes)m" }
+    if minutes > 0 { return "\(minutes)m \(secs)s" }
+    return "\(secs)s"
+}
+
+func formatBytes(_ bytes: Int64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+    var value = Double(bytes)
+    var unit = 0
+    while value >= 1024 && unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return unit == 0 ? "\(bytes) B" : "\(Int((value * 10).rounded()) / 10).\(Int((value * 10).rounded()) % 10) \(units[unit])"
+}
+
+extension String {
+    func replacingUnderscores() -> String {
+        let words = split(separator: "_")
+        guard let first = words.first else { return self }
+        return ([first.prefix(1).uppercased() + first.dropFirst()] + words.dropFirst().map(String.init)).joined(separator: " ")
+    }
+}
