@@ -77,7 +77,7 @@ let package = Package(
             dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tests/VarlinkCertificationServer"
         ),
-        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO"]),
+        .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
