@@ -36,7 +36,7 @@ public struct ControlAPI: Sendable {
         }
         let logger = self.logger
         service.mapError = { error, call in
-            logger.error("call failed", metadata: ["method": "\(call.method)", "error": "\(error)"])
+            logger.error("call failed", metadata: ["kawal.method": "\(call.method)", "kawal.error": "\(error)"])
             return VarlinkError("io.kawal.InternalError", ["message": .string("\(call.method) failed inside kawald; see its log")])
         }
         try service.register(interface: KawalInterfaces.common, methods: [:])
@@ -104,14 +104,14 @@ public struct Reloader: Sendable {
         do {
             let outcome = try state.reload()
             logger.notice("configuration reloaded", metadata: [
-                "trigger": "\(trigger)",
-                "changed": "\(outcome.changed.isEmpty ? "nothing" : outcome.changed.joined(separator: ","))",
-                "restart_needed": "\(outcome.restartNeeded.joined(separator: ","))",
+                "kawal.trigger": "\(trigger)",
+                "kawal.changed": "\(outcome.changed.isEmpty ? "nothing" : outcome.changed.joined(separator: ","))",
+                "kawal.restart_needed": "\(outcome.restartNeeded.joined(separator: ","))",
             ])
             notifier.ready(status: ReadyStatus.line(state))
             return outcome
         } catch {
-            logger.error("configuration not reloaded, keeping the running one: \(error)", metadata: ["trigger": "\(trigger)"])
+            logger.error("configuration not reloaded, keeping the running one: \(error)", metadata: ["kawal.trigger": "\(trigger)"])
             notifier.ready(status: "Reload refused: \(error); running configuration kept")
             throw VarlinkError("io.kawal.ConfigInvalid", [
                 "file": .string(error.file), "line": .int(Int64(error.line)), "key": .string(error.key), "message": .string(error.message),

@@ -34,7 +34,7 @@ struct ControlServer: Service {
                 case .connectionClosed: state.connectionClosed()
                 case .protocolViolation(let peer, let reason):
                     logger.warning("closed a control connection that broke the varlink protocol: \(reason)",
-                                   metadata: ["peer_pid": "\(peer?.pid ?? 0)", "peer_uid": "\(peer?.uid ?? 0)"])
+                                   metadata: ["kawal.peer_pid": "\(peer?.pid ?? 0)", "kawal.peer_uid": "\(peer?.uid ?? 0)"])
                 }
             },
             makeContext: { peer in state.accessPolicy.caller(for: peer) }
@@ -43,7 +43,7 @@ struct ControlServer: Service {
         let activated: Bool
         if case .listeningSocket = endpoint { activated = true } else { activated = false }
         state.addSocket(.init(name: "control", path: socketPath, activated: activated))
-        logger.info("listening", metadata: ["socket": "\(socketPath)", "activated": "\(activated)"])
+        logger.info("listening", metadata: ["kawal.socket": "\(socketPath)", "kawal.activated": "\(activated)"])
         onListening()
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await channel.closeFuture.get()
@@ -66,7 +66,7 @@ struct WatchdogService: Service {
     func run() async throws {
         guard let interval = notifier.watchdogPingInterval() else { return }
         let nanoseconds = interval.components.seconds * 1_000_000_000 + interval.components.attoseconds / 1_000_000_000
-        logger.debug("watchdog on", metadata: ["ping_interval_ms": "\(nanoseconds / 1_000_000)"])
+        logger.debug("watchdog on", metadata: ["kawal.ping_interval_ms": "\(nanoseconds / 1_000_000)"])
         let notifier = self.notifier
         let task = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .nanoseconds(nanoseconds)) { _ in
             notifier.watchdog()

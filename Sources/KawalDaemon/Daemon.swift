@@ -50,7 +50,7 @@ public enum Daemon {
             endpoint = .unixSocket(path: controlPath, mode: 0o666)
         }
         for socket in inherited where socket.name != "control" && !(inherited.count == 1 && socket.name == "unknown") {
-            logger.notice("inherited socket '\(socket.name)' is not served by this version of kawald; it stays open unused", metadata: ["fd": "\(socket.fd)"])
+            logger.notice("inherited socket '\(socket.name)' is not served by this version of kawald; it stays open unused", metadata: ["kawal.fd": "\(socket.fd)"])
         }
 
         let store: Store
@@ -74,7 +74,7 @@ public enum Daemon {
         let controlServer = ControlServer(
             service: service, endpoint: endpoint, socketPath: controlPath, group: group, state: state, logger: logger,
             onListening: {
-                logger.notice("kawald ready", metadata: ["version": "\(KawalDefaults.version)", "pid": "\(getpid())"])
+                logger.notice("kawald ready", metadata: ["kawal.version": "\(KawalDefaults.version)", "kawal.pid": "\(getpid())"])
                 notifier.ready(status: ReadyStatus.line(state))
             },
             onShutdown: {

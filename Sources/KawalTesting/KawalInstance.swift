@@ -48,9 +48,11 @@ public final class KawalInstance: @unchecked Sendable {
         public var description: String
     }
 
-    public static func start(_ options: Options = Options()) throws -> KawalInstance {
-        let directory = try makeTemporaryDirectory()
-        let notifications = try NotifyListener(path: directory + "/notify.sock")
+    /// Starts kawald in `directory` (a new temporary one when nil; a given one is left in place afterwards,
+    /// so two instances can share a runtime folder).
+    public static func start(_ options: Options = Options(), directory given: String? = nil) throws -> KawalInstance {
+        let directory = try given ?? makeTemporaryDirectory()
+        let notifications = try NotifyListener(path: directory + "/notify-\(UInt32.random(in: 0...UInt32.max)).sock")
         var arguments = ["--state-dir", directory + "/state", "--runtime-dir", directory + "/run"]
         if let config = options.config {
             let path = directory + "/kawald.toml"
@@ -80,15 +82,18 @@ public final class KawalInstance: @unchecked Sendable {
         process.standardOutput = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let instance = KawalInstance(directory: directory, process: process, notifications: notifications)
+        let instance = KawalInstance(directory: directory, ownsDirectory: given == nil, process: process, notifications: notifications)
         if options.waitUntilReady {
             try instance.waitForNotification(containing: "READY=1", timeout: 30)
         }
         return instance
     }
 
-    init(directory: String, process: Process, notifications: NotifyListener) {
+    private let ownsDirectory: Bool
+
+    init(directory: String, ownsDirectory: Bool, process: Process, notifications: NotifyListener) {
         self.directory = directory
+        self.ownsDirectory = ownsDirectory
         self.process = process
         self.notifications = notifications
     }
@@ -98,7 +103,7 @@ public final class KawalInstance: @unchecked Sendable {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        if ownsDirectory { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     /// Waits for a notify datagram containing `text`; returns it. Earlier datagrams are skipped but kept in `notificationLog`.
@@ -143,7 +148,8 @@ public final class KawalInstance: @unchecked Sendable {
         try KawalBinaries.run("kawalctl", arguments + (socket ? ["--socket", socketPath] : []), environment: environment, launcher: launcher)
     }
 
-    static func makeTemporaryDirectory() throws -> String {
+    /// A new folder under the temporary directory, readable by other users (tests also connect as `nobody`).
+    public static func makeTemporaryDirectory() throws -> String {
         var template = Array((NSTemporaryDirectory() + "/kawal-test-XXXXXX").utf8CString)
         guard let pointer = mkdtemp(&template) else { throw Failure(description: "mkdtemp failed: \(String(cString: strerror(errno)))") }
         let path = String(cString: pointer)

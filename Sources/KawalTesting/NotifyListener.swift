@@ -31,7 +31,10 @@ public final class NotifyListener: @unchecked Sendable {
         chmod(path, 0o666)
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        unlink(path)
+    }
 
     /// The next datagram, or nil after `timeout` seconds.
     public func receive(timeout: Double) -> String? {

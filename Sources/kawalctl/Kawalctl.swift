@@ -27,7 +27,7 @@ struct Kawalctl: ParsableCommand {
     /// (ArgumentParser's own code for a bad command line is 64; ours is 2).
     static func main() {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             try command.run()
         } catch let failure as CommandFailure {
             failure.report()
@@ -42,6 +42,27 @@ struct Kawalctl: ParsableCommand {
             Glibc.exit(code == .validationFailure ? KawalExitCode.usage.rawValue : code.rawValue)
         }
     }
+}
+
+/// `kawalctl --socket PATH status` reads naturally, but the options belong to the subcommand:
+/// move global options written before the subcommand to after it.
+func movingGlobalOptions(_ arguments: [String]) -> [String] {
+    var leading: [String] = []
+    var index = 0
+    while index < arguments.count {
+        let argument = arguments[index]
+        if argument == "--json" || argument.hasPrefix("--socket=") {
+            leading.append(argument)
+            index += 1
+        } else if argument == "--socket", index + 1 < arguments.count {
+            leading += [argument, arguments[index + 1]]
+            index += 2
+        } else {
+            break
+        }
+    }
+    guard !leading.isEmpty, index < arguments.count else { return arguments }
+    return Array(arguments[index...]) + leading
 }
 
 /// Options every subcommand takes.
