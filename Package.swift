@@ -77,6 +77,8 @@ let package = Package(
             dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tests/VarlinkCertificationServer"
         ),
+        // Load generator for `make bench`.
+        .executableTarget(name: "kawal-bench", dependencies: ["Varlink"], path: "Benchmarks/kawal-bench"),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "Varlink"]),
