@@ -111,6 +111,19 @@ public final class VarlinkConnection {
         }
     }
 
+    /// Sends what the socket takes now without waiting; returns the number of bytes sent (0 when the
+    /// socket buffer is full). For tests of how a server copes with clients that do not read.
+    public func writeAvailable(_ bytes: ArraySlice<UInt8>) throws(VarlinkSocketError) -> Int {
+        let written = bytes.withUnsafeBytes { raw in
+            Glibc.send(fd, raw.baseAddress!, raw.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
+        }
+        if written < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return 0 }
+            throw VarlinkSocketError(operation: "send", path: path, errno: errno)
+        }
+        return written
+    }
+
     /// Waits for the next reply.
     public func receive() throws -> VarlinkReply {
         while true {

@@ -57,14 +57,30 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    /// While a call runs, read no further once a whole message's worth of bytes is waiting:
-    /// a client that pipelines calls is slowed down instead of filling our memory.
+    /// Read no further while the peer does not read its replies (the channel is not writable), or
+    /// while a call runs and a whole message's worth of bytes is already waiting: a client that
+    /// pipelines calls is slowed down instead of filling our memory.
     func read(context: ChannelHandlerContext) {
-        if running != nil, let buffer, buffer.readableBytes > maximumMessageSize {
+        let backlog = buffer?.readableBytes ?? 0
+        if !context.channel.isWritable || (running != nil && backlog > maximumMessageSize) {
             readHeld = true
             return
         }
         context.read()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { resume(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Goes on with waiting calls and reading once nothing holds the connection back.
+    private func resume(context: ChannelHandlerContext) {
+        processMessages(context: context)
+        if readHeld, running == nil, context.channel.isWritable {
+            readHeld = false
+            context.read()
+        }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -73,7 +89,7 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
     }
 
     private func processMessages(context: ChannelHandlerContext) {
-        while running == nil, !closing, var pending = buffer, pending.readableBytes > 0 {
+        while running == nil, !closing, context.channel.isWritable, var pending = buffer, pending.readableBytes > 0 {
             let scan = pending.withUnsafeReadableBytes {
                 VarlinkFraming.scan($0, maximumMessageSize: maximumMessageSize)
             }
@@ -144,11 +160,7 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
         running = nil
         if !oneway { write(reply, context: context) }
         flushIfNeeded(context: context)
-        processMessages(context: context)
-        if readHeld, running == nil {
-            readHeld = false
-            context.read()
-        }
+        resume(context: context)
     }
 
     private func write(_ reply: VarlinkReply, context: ChannelHandlerContext) {

@@ -157,6 +157,44 @@ import VarlinkNIO
         try await server.stop()
     }
 
+    @Test func aClientThatDoesNotReadItsRepliesIsPausedNotBuffered() async throws {
+        let server = try await Server()
+        let path = server.path
+        try await offThePool {
+            let greedy = try VarlinkConnection(unixSocketPath: path)
+            greedy.setReceiveTimeout(seconds: 10)
+            // 20,000 calls with 1 KiB answers, written from a thread of their own, replies unread for now:
+            // far more than the socket buffers hold, so the server must stop reading this connection.
+            let text = JSONValue.string(String(repeating: "x", count: 1024))
+            var bytes: [UInt8] = []
+            for _ in 0..<20_000 {
+                VarlinkFraming.frame(VarlinkCall(method: "org.example.server.Echo", parameters: ["text": text]).message, into: &bytes)
+            }
+            var offset = 0
+            while offset < bytes.count {
+                let sent = try greedy.writeAvailable(bytes[offset...])
+                if sent == 0 { break }
+                offset += sent
+            }
+            #expect(offset < bytes.count, "the server kept reading although nobody read its replies")
+            let other = try VarlinkConnection(unixSocketPath: path)
+            other.setReceiveTimeout(seconds: 10)
+            #expect(try other.call("org.example.server.Echo", ["text": "unaffected"])["text"] == "unaffected")
+            // Once the client reads, every reply arrives, in order, and the rest of the calls go through.
+            var received = 0
+            while received < 20_000 {
+                let reply = try greedy.receive()
+                if reply.parameters["text"] != text {
+                    Issue.record("reply \(received) is wrong: \(reply)")
+                    return
+                }
+                received += 1
+                if offset < bytes.count { offset += try greedy.writeAvailable(bytes[offset...]) }
+            }
+        }
+        try await server.stop()
+    }
+
     @Test func streamsWithMore() async throws {
         let server = try await Server()
         let path = server.path
