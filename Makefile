@@ -61,7 +61,7 @@ test: deps build
 
 bench: deps
 	$(SWIFT) build -c release --product kawald
-	$(SWIFT) build -c release --product kawalctl
+	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
 	$(SWIFT) build -c release --product kawal-bench
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
 

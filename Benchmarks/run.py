@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -21,21 +20,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "Tests" / "python"))
+from conftest import wait_for_socket  # noqa: E402  (the one helper for waiting on a socket)
+
 BIN = Path(os.environ.get("KAWAL_BIN_DIR", ROOT / ".build" / "release"))
 ROUNDS = int(os.environ.get("KAWAL_BENCH_ROUNDS", "5"))
 CALLS = int(os.environ.get("KAWAL_BENCH_CALLS", "100000"))
-
-
-def wait_for_socket(path, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.connect(str(path))
-                return
-        except OSError:
-            time.sleep(0.02)
-    raise TimeoutError(path)
 
 
 def kawal_ping_rate(sock):

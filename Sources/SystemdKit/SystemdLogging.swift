@@ -19,13 +19,9 @@ public enum SystemdLogging {
     /// A factory for `LoggingSystem.bootstrap`.
     public static func handlerFactory(identifier: String, level: LogLevelControl) -> @Sendable (String) -> any LogHandler {
         let journal = stderrIsJournal()
+        let destination: SystemdLogHandler.Destination = journal ? .journal(identifier: identifier) : .standardError(timestamps: true)
         return { label in
-            if journal {
-                var handler = JournaldLogHandler(label: label, identifier: identifier)
-                handler.levelControl = level
-                return handler
-            }
-            var handler = StderrLogHandler(label: label)
+            var handler = SystemdLogHandler(label: label, destination: destination)
             handler.levelControl = level
             return handler
         }

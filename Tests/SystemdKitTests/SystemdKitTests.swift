@@ -14,7 +14,7 @@ import Testing
         ("méthode", "M_THODE"),
     ] as [(String, String?)])
     func metadataKeysBecomeJournalFieldNames(key: String, field: String?) {
-        #expect(JournaldLogHandler.fieldName(key) == field)
+        #expect(Journal.fieldName(key) == field)
     }
 
     @Test func levelsMapToSyslogPriorities() {

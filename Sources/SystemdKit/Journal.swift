@@ -4,32 +4,10 @@ import Logging
 import Glibc
 #endif
 
-/// A swift-log handler that writes structured entries to journald with `sd_journal_sendv`:
-/// `MESSAGE`, `PRIORITY`, `CODE_FILE`, `CODE_LINE`, `CODE_FUNC`, `SYSLOG_IDENTIFIER`, and each
-/// metadata key as an upper-case field (`kawal.plugin` becomes `KAWAL_PLUGIN`).
-public struct JournaldLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    /// Follows `levelControl` when there is one; otherwise this handler's own level.
-    public var logLevel: Logger.Level {
-        get { levelControl?.level ?? ownLevel }
-        set { ownLevel = newValue }
-    }
-    private var ownLevel: Logger.Level = .info
-    public var levelControl: LogLevelControl?
-    public let label: String
-    public let identifier: String
-
-    public init(label: String, identifier: String) {
-        self.label = label
-        self.identifier = identifier
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
+/// Writing entries to journald: `MESSAGE`, `PRIORITY`, `CODE_FILE`, `CODE_LINE`, `CODE_FUNC`,
+/// `SYSLOG_IDENTIFIER`, and each metadata key as an upper-case field (`kawal.plugin` becomes `KAWAL_PLUGIN`).
+public enum Journal {
+    static func fields(of event: LogEvent, label: String, identifier: String, metadata: Logger.Metadata) -> [String] {
         var fields = [
             "MESSAGE=\(event.message)",
             "PRIORITY=\(event.level.syslogPriority)",
@@ -39,13 +17,11 @@ public struct JournaldLogHandler: LogHandler {
             "CODE_FUNC=\(event.function)",
             "LOGGER=\(label)",
         ]
-        if let error = event.error { fields.append("ERROR=\(error)") }
-        let all = event.metadata.map { metadata.merging($0) { _, new in new } } ?? metadata
-        for (key, value) in all {
-            guard let name = Self.fieldName(key) else { continue }
+        for (key, value) in metadata {
+            guard let name = fieldName(key) else { continue }
             fields.append("\(name)=\(value)")
         }
-        Self.send(fields)
+        return fields
     }
 
     /// Journal field names are upper-case letters, digits and underscores, not starting with an
