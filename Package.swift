@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The varlink protocol: JSON values, framing, IDL, dispatch, a blocking client. No Kawal knowledge.
@@ -46,7 +47,7 @@ let package = Package(
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
-            dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
         // The daemon: services (control server, watchdog, reload) assembled into a ServiceGroup.
         .target(

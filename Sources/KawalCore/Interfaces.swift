@@ -4,8 +4,12 @@ import Varlink
 public enum KawalInterfaces {
     public static let common = load(PackageResources.io_kawal_varlink)
     public static let daemon = load(PackageResources.io_kawal_Daemon_varlink)
+    public static let people = load(PackageResources.io_kawal_People_varlink)
+    public static let cases = load(PackageResources.io_kawal_Cases_varlink)
+    public static let handlers = load(PackageResources.io_kawal_Handlers_varlink)
+    public static let audit = load(PackageResources.io_kawal_Audit_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit] }
 
     /// The protocol version of the io.kawal interfaces; raised when a change is not backwards compatible.
     public static let protocolVersion = 1

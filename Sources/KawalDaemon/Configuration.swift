@@ -36,7 +36,9 @@ public struct Configuration: Sendable, Equatable {
     public init() {}
 
     /// The settings that apply only when kawald starts.
-    static let restartOnlyKeys: Set<String> = ["daemon.state_dir", "daemon.runtime_dir", "control.max_message_size", "access.plugin_group"]
+    static let restartOnlyKeys: Set<String> = [
+        "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
+    ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
     public func changedKeys(from old: Configuration) -> [String] {

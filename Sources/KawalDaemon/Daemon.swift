@@ -1,3 +1,4 @@
+import Foundation
 import KawalCore
 import KawalStore
 import Logging
@@ -55,7 +56,8 @@ public enum Daemon {
 
         let store: Store
         do {
-            store = try Store(directory: configuration.stateDirectory)
+            store = try Store(directory: configuration.stateDirectory,
+                              time: TimeContext(zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!))
         } catch {
             logger.critical("cannot open the database in \(configuration.stateDirectory): \(error)")
             return 1

@@ -93,6 +93,7 @@ public final class DaemonState: Sendable {
             applied.runtimeDirectory = state.configuration.runtimeDirectory
             applied.maximumMessageSize = state.configuration.maximumMessageSize
             applied.pluginGroup = state.configuration.pluginGroup
+            applied.timeZone = state.configuration.timeZone
             state.configuration = applied
             state.source = source
             state.reloads += 1

@@ -1,19 +1,26 @@
+import Crypto
 import Foundation
 import GRDB
 
 /// The case database: SQLite in WAL mode through GRDB, the only process that opens it being kawald.
+/// Every write is one transaction, synced before it is acknowledged; every read or change of
+/// personal data appends to the audit log in the same transaction.
 ///
 /// ```swift
-/// let store = try Store(directory: "/var/lib/kawal")
-/// let summary = try await store.summary()
+/// let store = try Store(directory: "/var/lib/kawal", time: TimeContext(zone: .current))
+/// let (person, warnings) = try await store.addPerson(PersonInput(name: "Siti", village: "Sembalun"), force: false, actor: actor)
 /// ```
 public final class Store: Sendable {
     public let path: String
     let pool: DatabasePool
+    public let time: TimeContext
+    /// The installation's key for NIK hashes (duplicate detection without comparing NIKs in clear).
+    let nikKey: Data
 
     /// Opens (creating if needed) `kawal.db` in `directory` and brings its schema up to date.
-    public init(directory: String) throws {
+    public init(directory: String, time: TimeContext) throws {
         path = directory + "/kawal.db"
+        self.time = time
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "kawal"
@@ -24,6 +31,26 @@ public final class Store: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
+        nikKey = try Self.loadOrCreateKey(at: directory + "/nik-hash.key")
+    }
+
+    /// 32 random bytes, readable by kawald's user only, made on first start.
+    static func loadOrCreateKey(at path: String) throws -> Data {
+        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
+            return data
+        }
+        let key = SymmetricKey(size: .bits256)
+        let data = key.withUnsafeBytes { Data($0) }
+        let temporary = path + ".tmp"
+        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.invalid(field: "state_dir", message: "cannot write \(temporary)")
+        }
+        try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        return data
+    }
+
+    func nikHash(_ normalized: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: SymmetricKey(data: nikKey)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// What `kawalctl status` shows about the database.
@@ -33,6 +60,7 @@ public final class Store: Sendable {
         public var journalMode: String
         public var sizeBytes: Int64
         public var instanceID: String
+        public var counts: [String: Int64]
     }
 
     public func summary() async throws -> Summary {
@@ -43,8 +71,19 @@ public final class Store: Sendable {
             let pageCount = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
             let instance = try String.fetchOne(db, sql: "SELECT id FROM instance") ?? ""
+            let row = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM person) AS people,
+                       (SELECT count(*) FROM caseFile) AS cases,
+                       (SELECT count(*) FROM caseFile WHERE status IN ('new','assessment','in_progress','referred','reopened')) AS openCases,
+                       (SELECT count(*) FROM followUp WHERE status = 'planned' AND dueAt < ?) AS overdue,
+                       (SELECT count(*) FROM handler WHERE active) AS handlers
+                """, arguments: [Date()])!
+            let counts: [String: Int64] = [
+                "people": row["people"], "cases": row["cases"], "open_cases": row["openCases"],
+                "overdue_followups": row["overdue"], "active_handlers": row["handlers"],
+            ]
             return Summary(path: path, schemaVersion: applied, journalMode: journalMode,
-                           sizeBytes: pageCount * pageSize, instanceID: instance)
+                           sizeBytes: pageCount * pageSize, instanceID: instance, counts: counts)
         }
     }
 
@@ -54,5 +93,22 @@ public final class Store: Sendable {
             let rows = try String.fetchAll(db, sql: "PRAGMA quick_check")
             return rows == ["ok"] ? [] : rows
         }
+    }
+
+    /// The handler whose login is `unixUser`, for mapping a caller to their cases.
+    public func handlerID(forUnixUser unixUser: String) async throws -> Int64? {
+        try await pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM handler WHERE unixUser = ? AND active", arguments: [unixUser])
+        }
+    }
+
+    static func pageLimit(_ limit: Int?) -> Int {
+        min(max(limit ?? 50, 1), 500)
+    }
+
+    static func cursorID(_ after: String?) throws(StoreError) -> Int64? {
+        guard let after else { return nil }
+        guard let id = Int64(after) else { throw .invalid(field: "after", message: "'\(after)' is not a cursor from a previous page") }
+        return id
     }
 }

@@ -20,6 +20,18 @@ public struct ControlAPI: Sendable {
         "io.kawal.Daemon.Version": .handler,
         "io.kawal.Daemon.Status": .handler,
         "io.kawal.Daemon.Reload": .admin,
+        // Handlers see their own cases (the store narrows every query) and record follow-ups and notes.
+        "io.kawal.People.Get": .handler,
+        "io.kawal.People.List": .handler,
+        "io.kawal.Cases.Get": .handler,
+        "io.kawal.Cases.List": .handler,
+        "io.kawal.Cases.Update": .handler,
+        "io.kawal.Cases.RecordFollowUp": .handler,
+        "io.kawal.Cases.ListFollowUps": .handler,
+        "io.kawal.Cases.ListReferrals": .handler,
+        "io.kawal.Cases.Search": .handler,
+        "io.kawal.Handlers.List": .handler,
+        "io.kawal.Handlers.ListServices": .handler,
     ]
 
     public func makeService() throws -> VarlinkService<Caller> {
@@ -36,10 +48,18 @@ public struct ControlAPI: Sendable {
         }
         let logger = self.logger
         service.mapError = { error, call in
+            if let error = error as? StoreError {
+                return RecordsAPI.varlinkError(error, policy: state.accessPolicy)
+            }
             logger.error("call failed", metadata: ["kawal.method": "\(call.method)", "kawal.error": "\(error)"])
             return VarlinkError("io.kawal.InternalError", ["message": .string("\(call.method) failed inside kawald; see its log")])
         }
         try service.register(interface: KawalInterfaces.common, methods: [:])
+        let records = RecordsAPI(store: store)
+        try service.register(interface: KawalInterfaces.people, methods: records.people)
+        try service.register(interface: KawalInterfaces.cases, methods: records.cases)
+        try service.register(interface: KawalInterfaces.handlers, methods: records.handlers)
+        try service.register(interface: KawalInterfaces.audit, methods: records.audit)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in
@@ -84,7 +104,7 @@ public struct ControlAPI: Sendable {
             "sockets": .array(state.sockets.map {
                 ["name": .string($0.name), "path": .string($0.path), "activated": .bool($0.activated)]
             }),
-            "counts": ["control_connections": .int(Int64(state.openConnections))],
+            "counts": .object(storage.counts.mapValues { .int($0) }.merging(["control_connections": .int(Int64(state.openConnections))]) { a, _ in a }),
             "role": .string(caller.role.rawValue),
             "caller_uid": .int(Int64(caller.credentials?.uid ?? 0)),
             "reloads": .int(Int64(state.reloads)),

@@ -1,0 +1,59 @@
+/// Who is reading or changing records: written to the audit log with every access.
+public struct Actor: Sendable, Equatable {
+    public var uid: Int64
+    public var pid: Int64
+    /// "admin" or "handler".
+    public var role: String
+    /// For a handler: their handler record; they see only the cases assigned to it.
+    public var handlerID: Int64?
+    /// How the actor is shown in case history ("admin uid 0", "handler ani").
+    public var label: String
+
+    public init(uid: Int64, pid: Int64, role: String, handlerID: Int64?, label: String) {
+        self.uid = uid
+        self.pid = pid
+        self.role = role
+        self.handlerID = handlerID
+        self.label = label
+    }
+
+    public var isAdmin: Bool { role == "admin" }
+
+    /// kawald itself (imports, scheduled work).
+    public static func system(pid: Int64) -> Actor {
+        Actor(uid: 0, pid: pid, role: "admin", handlerID: nil, label: "kawald")
+    }
+}
+
+/// Why a store operation was refused. The API layer turns these into io.kawal errors.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(object: String)
+    case conflict(object: String, expected: Int64, current: Int64)
+    case invalid(field: String, message: String)
+    case duplicateSuspected([DuplicateCandidate])
+    case invalidTransition(caseCode: String, from: String, to: String, allowed: [String])
+    case forbidden(String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let object): return "\(object) not found"
+        case .conflict(let object, let expected, let current):
+            return "\(object) was changed meanwhile: you read version \(expected), it is now at version \(current)"
+        case .invalid(let field, let message): return "\(field): \(message)"
+        case .duplicateSuspected(let candidates): return "likely duplicate of \(candidates.map { "person/\($0.id)" }.joined(separator: ", "))"
+        case .invalidTransition(let code, let from, let to, let allowed):
+            return "case \(code) cannot go from \(from) to \(to); allowed: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))"
+        case .forbidden(let message): return message
+        }
+    }
+}
+
+/// A person who may already be recorded.
+public struct DuplicateCandidate: Sendable, Equatable {
+    public var id: Int64
+    public var name: String
+    public var village: String
+    public var birthDate: String?
+    /// "same NIK" or "same name, birth date and village".
+    public var reason: String
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+
+/// A beneficiary: the person a case is about.
+public struct PersonRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "person"
+    public var id: Int64?
+    public var nik: String?
+    /// HMAC of the normalised NIK under the installation's key: finds duplicates without comparing NIKs.
+    public var nikHash: String?
+    public var nikWarnings: [String]
+    public var kkNumber: String?
+    public var name: String
+    /// The name folded for duplicate detection: lower case, letters and digits only, single spaces.
+    public var nameKey: String
+    public var sex: String?
+    public var birthDate: String?
+    public var village: String
+    public var hamlet: String?
+    public var phone: String?
+    public var vulnerabilities: [String]
+    public var disabilityType: String?
+    public var guardian: String?
+    public var documents: [String]
+    public var notes: String?
+    public var version: Int64
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    static func nameKey(_ name: String) -> String {
+        let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+        var key = ""
+        var pendingSpace = false
+        for character in folded {
+            if character.isLetter || character.isNumber {
+                if pendingSpace && !key.isEmpty { key.append(" ") }
+                key.append(character)
+                pendingSpace = false
+            } else {
+                pendingSpace = true
+            }
+        }
+        return key
+    }
+}
+
+public struct ConsentRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "consent"
+    public var id: Int64?
+    public var personID: Int64
+    public var purpose: String
+    public var granted: Bool
+    public var method: String
+    public var recordedAt: Date
+    public var recordedBy: String
+    public var note: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct Reporter: Codable, Sendable, Equatable {
+    public var name: String?
+    public var relation: String?
+    public var phone: String?
+    public var confidential: Bool
+    public var anonymous: Bool
+
+    public init(name: String?, relation: String?, phone: String?, confidential: Bool, anonymous: Bool) {
+        self.name = name
+        self.relation = relation
+        self.phone = phone
+        self.confidential = confidential
+        self.anonymous = anonymous
+    }
+}
+
+public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "caseFile"
+    public var id: Int64?
+    public var code: String
+    public var personID: Int64
+    public var type: String
+    public var subtype: String?
+    public var status: String
+    public var risk: String
+    public var urgentSafety: Bool
+    public var handlerID: Int64?
+    public var village: String
+    public var summary: String?
+    public var notes: String?
+    public var reporter: Reporter?
+    public var openedAt: Date
+    public var dueAt: Date?
+    public var resolvedAt: Date?
+    public var closedAt: Date?
+    public var legalHold: Bool
+    public var version: Int64
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct CaseEventRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "caseEvent"
+    public var id: Int64?
+    public var caseID: Int64
+    public var at: Date
+    public var actor: String
+    /// opened, transition, assigned, updated, note.
+    public var kind: String
+    public var fromValue: String?
+    public var toValue: String?
+    public var note: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct FollowUpRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "followUp"
+    public var id: Int64?
+    public var caseID: Int64
+    public var kind: String
+    public var dueAt: Date
+    public var windowHours: Int64?
+    public var status: String
+    public var outcome: String?
+    public var contactMade: Bool?
+    public var attempt: Int64
+    public var doneAt: Date?
+    public var notes: String?
+    public var version: Int64
+    public var createdAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct ReferralRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "referral"
+    public var id: Int64?
+    public var caseID: Int64
+    public var serviceID: Int64
+    public var status: String
+    public var consent: String
+    public var overrideReason: String?
+    public var externalRef: String?
+    public var deadline: Date?
+    public var notes: String?
+    public var version: Int64
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct HandlerRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "handler"
+    public var id: Int64?
+    public var code: String
+    public var name: String
+    public var unixUser: String?
+    public var phone: String?
+    public var email: String?
+    public var language: String
+    public var villages: [String]
+    public var supervisorID: Int64?
+    public var active: Bool
+    public var version: Int64
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+public struct ServiceRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "service"
+    public var id: Int64?
+    public var code: String
+    public var name: String
+    public var kind: String
+    public var contact: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}

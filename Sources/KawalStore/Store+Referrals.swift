@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+public struct ReferralView: Sendable, Equatable {
+    public var record: ReferralRecord
+    public var caseCode: String
+    public var serviceCode: String
+}
+
+extension Store {
+    static let referralStatuses: Set<String> = ["sent", "accepted", "rejected", "done", "revoked"]
+
+    static func referralViews(_ records: [ReferralRecord], _ db: Database) throws -> [ReferralView] {
+        try records.map { record in
+            ReferralView(record: record,
+                         caseCode: try String.fetchOne(db, sql: "SELECT code FROM caseFile WHERE id = ?", arguments: [record.caseID]) ?? "",
+                         serviceCode: try String.fetchOne(db, sql: "SELECT code FROM service WHERE id = ?", arguments: [record.serviceID]) ?? "")
+        }
+    }
+
+    /// Refers a case to a service. Without the person's consent a referral needs an override
+    /// reason, and the override is audited as such.
+    public func addReferral(caseID: Int64, service: String, consent: String, overrideReason: String?, externalRef: String?,
+                            deadline: String?, notes: String?, actor: Actor) async throws -> ReferralView {
+        guard actor.isAdmin else { throw StoreError.forbidden("only administrators refer cases") }
+        guard consent == "given" || consent == "override" else {
+            throw StoreError.invalid(field: "consent", message: "expected 'given' (the person agreed) or 'override' with override_reason")
+        }
+        if consent == "override" && (overrideReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw StoreError.invalid(field: "override_reason", message: "a referral without consent needs the reason (e.g. immediate danger to a child)")
+        }
+        let deadlineAt = try deadline.map { try time.moment($0, field: "deadline") }
+        let now = time.now()
+        return try await pool.write { db in
+            let record = try Self.visibleCase(id: caseID, code: nil, actor: actor, db)
+            guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM service WHERE code = ?", arguments: [service]) else {
+                throw StoreError.invalid(field: "service", message: "no service with code '\(service)'; 'kawalctl service list' shows them")
+            }
+            var referral = ReferralRecord(id: nil, caseID: caseID, serviceID: serviceID, status: "sent", consent: consent,
+                                          overrideReason: overrideReason, externalRef: externalRef, deadline: deadlineAt, notes: notes,
+                                          version: 1, createdAt: now, updatedAt: now)
+            try referral.insert(db)
+            var event = CaseEventRecord(id: nil, caseID: caseID, at: now, actor: actor.label, kind: "referred", fromValue: nil, toValue: service, note: nil)
+            try event.insert(db)
+            try AuditLog.append(db, actor: actor, action: consent == "override" ? "referral.add_consent_override" : "referral.add",
+                                object: "case/\(record.code)", detail: "referral/\(referral.id!) to \(service)")
+            return ReferralView(record: referral, caseCode: record.code, serviceCode: service)
+        }
+    }
+
+    public func updateReferral(id: Int64, version: Int64, status: String?, externalRef: String?, deadline: String?, notes: String?,
+                               actor: Actor) async throws -> ReferralView {
+        guard actor.isAdmin else { throw StoreError.forbidden("only administrators update referrals") }
+        if let status, !Self.referralStatuses.contains(status) {
+            throw StoreError.invalid(field: "status", message: "expected one of \(Self.referralStatuses.sorted().joined(separator: ", "))")
+        }
+        let deadlineAt = try deadline.map { try time.moment($0, field: "deadline") }
+        let now = time.now()
+        return try await pool.write { db in
+            guard var referral = try ReferralRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "referral/\(id)") }
+            guard referral.version == version else {
+                throw StoreError.conflict(object: "referral/\(id)", expected: version, current: referral.version)
+            }
+            let before = referral.status
+            if let status { referral.status = status }
+            if let externalRef { referral.externalRef = externalRef }
+            if let deadlineAt { referral.deadline = deadlineAt }
+            if let notes { referral.notes = notes }
+            referral.version += 1
+            referral.updatedAt = now
+            try referral.update(db)
+            if let status, status != before {
+                var event = CaseEventRecord(id: nil, caseID: referral.caseID, at: now, actor: actor.label, kind: "referral",
+                                            fromValue: before, toValue: status, note: "referral/\(id)")
+                try event.insert(db)
+            }
+            let view = try Self.referralViews([referral], db)[0]
+            try AuditLog.append(db, actor: actor, action: "referral.update", object: "case/\(view.caseCode)", detail: "referral/\(id) \(referral.status)")
+            return view
+        }
+    }
+
+    public func referrals(caseID: Int64?, service: String?, status: String?, limit: Int?, after: String?, actor: Actor) async throws -> Page<ReferralView> {
+        let pageSize = Self.pageLimit(limit)
+        let afterID = try Self.cursorID(after)
+        return try await pool.write { db in
+            var request = ReferralRecord.all()
+            if let afterID { request = request.filter(Column("id") > afterID) }
+            if let caseID { request = request.filter(Column("caseID") == caseID) }
+            if let status { request = request.filter(Column("status") == status) }
+            if let service { request = request.filter(sql: "serviceID = (SELECT id FROM service WHERE code = ?)", arguments: [service]) }
+            if !actor.isAdmin {
+                request = request.filter(sql: "caseID IN (SELECT id FROM caseFile WHERE handlerID = ?)", arguments: [actor.handlerID ?? -1])
+            }
+            let records = try request.order(Column("id")).limit(pageSize + 1).fetchAll(db)
+            let page = Array(records.prefix(pageSize))
+            try AuditLog.append(db, actor: actor, action: "referral.list", object: "referral", detail: "\(page.count) shown")
+            return Page(items: try Self.referralViews(page, db), next: records.count > pageSize ? page.last.map { String($0.id!) } : nil)
+        }
+    }
+}

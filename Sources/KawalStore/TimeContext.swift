@@ -1,0 +1,125 @@
+import Foundation
+
+/// The deployment's time zone and clock: how dates typed by people are read and how times are shown.
+///
+/// ```swift
+/// let time = TimeContext(zone: TimeZone(identifier: "Asia/Makassar")!)
+/// try time.moment("+3d", field: "due")        // three days from now
+/// time.display(date)                            // "2025-02-07T09:00:00+08:00"
+/// ```
+public struct TimeContext: Sendable {
+    public var zone: TimeZone
+    public var now: @Sendable () -> Date
+
+    public init(zone: TimeZone, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.zone = zone
+        self.now = now
+    }
+
+    var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar
+    }
+
+    static let momentHelp = "expected YYYY-MM-DD, YYYY-MM-DDTHH:MM, today, tomorrow or +N followed by m, h, d or w (e.g. +3d)"
+
+    /// A point in time typed by a person: `2025-02-07` (the end of that day), `2025-02-07T09:00`,
+    /// `today` (the end of today), `tomorrow`, `+3d`, `+12h`.
+    public func moment(_ text: String, field: String) throws(StoreError) -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let calendar = self.calendar
+        switch trimmed {
+        case "today", "hari ini":
+            return endOfDay(now(), calendar)
+        case "tomorrow", "besok":
+            return endOfDay(now().addingTimeInterval(86_400), calendar)
+        default:
+            break
+        }
+        if trimmed.hasPrefix("+") {
+            guard let seconds = Self.duration(String(trimmed.dropFirst())) else {
+                throw .invalid(field: field, message: "'\(text)' is not a time: \(Self.momentHelp)")
+            }
+            return now().addingTimeInterval(seconds)
+        }
+        let parts = trimmed.split(separator: "t", maxSplits: 1).map(String.init)
+        guard let day = Self.calendarDate(parts[0]) else {
+            throw .invalid(field: field, message: "'\(text)' is not a time: \(Self.momentHelp)")
+        }
+        var components = DateComponents(year: day.year, month: day.month, day: day.day)
+        if parts.count == 2 {
+            let clock = parts[1].split(separator: ":").compactMap { Int($0) }
+            guard (2...3).contains(clock.count), (0..<24).contains(clock[0]), (0..<60).contains(clock[1]),
+                  clock.count == 2 || (0..<60).contains(clock[2]) else {
+                throw .invalid(field: field, message: "'\(text)' has no valid time of day: \(Self.momentHelp)")
+            }
+            components.hour = clock[0]
+            components.minute = clock[1]
+            components.second = clock.count == 3 ? clock[2] : 0
+        } else {
+            components.hour = 23
+            components.minute = 59
+            components.second = 59
+        }
+        guard let date = calendar.date(from: components) else {
+            throw .invalid(field: field, message: "'\(text)' is not a time: \(Self.momentHelp)")
+        }
+        return date
+    }
+
+    func endOfDay(_ date: Date, _ calendar: Calendar) -> Date {
+        let start = calendar.startOfDay(for: date)
+        return calendar.date(byAdding: .second, value: 86_399, to: start) ?? date
+    }
+
+    /// `30m`, `12h`, `3d`, `2w` in seconds.
+    public static func duration(_ text: String) -> TimeInterval? {
+        guard let unit = text.last, let value = Double(text.dropLast()), value >= 0 else { return nil }
+        switch unit {
+        case "m": return value * 60
+        case "h": return value * 3600
+        case "d": return value * 86_400
+        case "w": return value * 7 * 86_400
+        default: return nil
+        }
+    }
+
+    /// A birth date as people write it: `2024-02-29` or `29/02/2024`; returns `YYYY-MM-DD`.
+    public static func birthDate(_ text: String, field: String) throws(StoreError) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let day = calendarDate(trimmed) else {
+            throw .invalid(field: field, message: "'\(text)' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+        }
+        return String(format: "%04d-%02d-%02d", day.year, day.month, day.day)
+    }
+
+    /// YYYY-MM-DD or DD/MM/YYYY, checked against the calendar (no 31 February).
+    static func calendarDate(_ text: String) -> (year: Int, month: Int, day: Int)? {
+        let numbers: [Int]
+        if text.contains("/") {
+            let parts = text.split(separator: "/", omittingEmptySubsequences: false).compactMap { Int($0) }
+            guard parts.count == 3 else { return nil }
+            numbers = [parts[2], parts[1], parts[0]]
+        } else {
+            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].count == 4 else { return nil }
+            numbers = parts.compactMap { Int($0) }
+            guard numbers.count == 3 else { return nil }
+        }
+        let (year, month, day) = (numbers[0], numbers[1], numbers[2])
+        guard (1900...2200).contains(year), (1...12).contains(month), day >= 1 else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard day <= lengths[month - 1] else { return nil }
+        return (year, month, day)
+    }
+
+    /// A time as shown to people and scripts: ISO 8601 in the deployment's zone, with its offset.
+    public func display(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.timeZone = zone
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}
