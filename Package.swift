@@ -38,11 +38,11 @@ let package = Package(
             name: "SystemdKit",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
-        // What kawald and kawalctl share: the io.kawal interfaces, roles, default paths, exit codes.
+        // What kawald and kawalctl share: the io.kawal interfaces, roles, default paths, exit codes, the NIK and its regions.
         .target(
             name: "KawalCore",
             dependencies: ["Varlink"],
-            resources: [.embedInCode("Interfaces")]
+            resources: [.embedInCode("Interfaces"), .embedInCode("Regions")]
         ),
         // The case store: SQLite through GRDB.
         .target(
