@@ -18,7 +18,11 @@ def test_python_client_calls_kawald(kawald):
         with client.open("org.varlink.service") as service:
             info = service.GetInfo()
             assert info["product"] == "kawald"
-            assert info["interfaces"] == ["org.varlink.service", "io.kawal", "io.kawal.Daemon"]
+            assert info["interfaces"][:3] == ["org.varlink.service", "io.kawal", "io.kawal.Daemon"]
+            assert {"io.kawal.People", "io.kawal.Cases", "io.kawal.Handlers", "io.kawal.Audit"} <= set(info["interfaces"])
+            # Every interface kawald offers parses with the Python reference IDL parser.
+            for name in info["interfaces"]:
+                varlink.Interface(service.GetInterfaceDescription(name)["description"])
             description = service.GetInterfaceDescription("io.kawal.Daemon")["description"]
             assert "method Ping() -> ()" in description
         # open() fetches and parses the interface description with the Python IDL parser.
