@@ -18,8 +18,8 @@ def test_python_client_calls_kawald(kawald):
         with client.open("org.varlink.service") as service:
             info = service.GetInfo()
             assert info["product"] == "kawald"
-            assert info["interfaces"][:3] == ["org.varlink.service", "io.kawal", "io.kawal.Daemon"]
-            assert {"io.kawal.People", "io.kawal.Cases", "io.kawal.Handlers", "io.kawal.Audit"} <= set(info["interfaces"])
+            assert info["interfaces"][0] == "org.varlink.service"
+            assert {"io.kawal", "io.kawal.Daemon", "io.kawal.People", "io.kawal.Cases", "io.kawal.Handlers", "io.kawal.Audit"} <= set(info["interfaces"])
             # Every interface kawald offers parses with the Python reference IDL parser.
             for name in info["interfaces"]:
                 varlink.Interface(service.GetInterfaceDescription(name)["description"])
