@@ -49,11 +49,14 @@ let package = Package(
             name: "KawalStore",
             dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The scheduler's pure parts (heap, leases, back-off) and its wall-clock timer.
+        .target(name: "KawalScheduler", dependencies: ["CLinux"]),
+        .systemLibrary(name: "CLinux"),
         // The daemon: services (control server, watchdog, reload) assembled into a ServiceGroup.
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "Varlink", "VarlinkNIO", "SystemdKit",
+                "KawalCore", "KawalStore", "KawalScheduler", "Varlink", "VarlinkNIO", "SystemdKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -82,6 +85,7 @@ let package = Package(
         .executableTarget(name: "kawal-bench", dependencies: ["Varlink"], path: "Benchmarks/kawal-bench"),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
+        .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
     ],

@@ -1,4 +1,5 @@
 import KawalCore
+import KawalStore
 import Logging
 import TOMLKit
 #if canImport(Glibc)
@@ -32,12 +33,16 @@ public struct Configuration: Sendable, Equatable {
     public var handlerGroup = "kawal"
     public var pluginGroup = "kawal-plugin"
     public var maximumMessageSize = 8 * 1024 * 1024
+    public var scheduler = SchedulerSettings()
+    /// Plugins kawald starts and supervises, by name.
+    public var plugins: [PluginSettings] = []
 
     public init() {}
 
     /// The settings that apply only when kawald starts.
     static let restartOnlyKeys: Set<String> = [
         "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
+        "scheduler", "plugins",
     ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
@@ -51,11 +56,39 @@ public struct Configuration: Sendable, Equatable {
         if handlerGroup != old.handlerGroup { changed.append("access.handler_group") }
         if pluginGroup != old.pluginGroup { changed.append("access.plugin_group") }
         if maximumMessageSize != old.maximumMessageSize { changed.append("control.max_message_size") }
+        if scheduler != old.scheduler { changed.append("scheduler") }
+        if plugins != old.plugins { changed.append("plugins") }
         return changed
     }
 
     public static func restartNeeded(for changed: [String]) -> [String] {
         changed.filter { restartOnlyKeys.contains($0) }
+    }
+}
+
+/// How jobs are scheduled, leased and retried.
+public struct SchedulerSettings: Sendable, Equatable {
+    /// Occurrences missed for longer than this are marked stale and reported, not fired one by one.
+    public var stalenessWindow: Double = 7 * 86_400
+    /// How long a plugin has to settle a job before it is offered again.
+    public var lease: Double = 60
+    public var maxAttempts = 8
+    /// Retries wait retry_base, then twice that, and so on, up to retry_cap.
+    public var retryBase: Double = 10
+    public var retryCap: Double = 3600
+}
+
+/// A plugin kawald starts: `[plugins.NAME]`.
+public struct PluginSettings: Sendable, Equatable {
+    public var name: String
+    public var exec: String
+    public var arguments: [String] = []
+    public var environment: [String: String] = [:]
+    public var enabled = true
+
+    public init(name: String, exec: String) {
+        self.name = name
+        self.exec = exec
     }
 }
 
@@ -100,7 +133,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control"])
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins"])
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -134,6 +167,37 @@ extension Configuration {
                     throw reader.error("control", "max_message_size", "\(value) is out of range: expected a size in bytes from 1024 to 268435456")
                 }
                 config.maximumMessageSize = value
+            }
+        }
+        if let scheduler = try reader.table(table, "scheduler", known: ["staleness_window", "lease", "max_attempts", "retry_base", "retry_cap"]) {
+            if let value = try reader.duration(scheduler, "scheduler", "staleness_window") { config.scheduler.stalenessWindow = value }
+            if let value = try reader.duration(scheduler, "scheduler", "lease") { config.scheduler.lease = value }
+            if let value = try reader.duration(scheduler, "scheduler", "retry_base") { config.scheduler.retryBase = value }
+            if let value = try reader.duration(scheduler, "scheduler", "retry_cap") { config.scheduler.retryCap = value }
+            if let value = try reader.int(scheduler, "scheduler", "max_attempts") {
+                guard (1...100).contains(value) else { throw reader.error("scheduler", "max_attempts", "\(value) is out of range: expected 1 to 100") }
+                config.scheduler.maxAttempts = value
+            }
+        }
+        if let plugins = table["plugins"] {
+            guard let plugins = plugins.table else { throw reader.error("plugins", "", "expected tables [plugins.NAME]") }
+            for name in plugins.keys.sorted() {
+                let section = "plugins.\(name)"
+                guard Self.isValidGroupName(name) else {
+                    throw reader.error(section, "", "'\(name)' is not a plugin name: expected lower-case letters, digits, '-' and '_'")
+                }
+                guard let plugin = try reader.table(plugins, section, key: name, known: ["exec", "args", "env", "enabled"]) else { continue }
+                guard let exec = try reader.path(plugin, section, "exec") else {
+                    throw reader.error(section, "", "a plugin needs 'exec', the absolute path of its program")
+                }
+                var settings = PluginSettings(name: name, exec: exec)
+                settings.arguments = try reader.strings(plugin, section, "args") ?? []
+                settings.environment = try reader.stringTable(plugin, section, "env") ?? [:]
+                if let enabled = plugin["enabled"] {
+                    guard let value = enabled.bool else { throw reader.error(section, "enabled", "expected true or false") }
+                    settings.enabled = value
+                }
+                config.plugins.append(settings)
             }
         }
         return config
@@ -205,8 +269,8 @@ struct TableReader {
         }
     }
 
-    func table(_ root: TOMLTable, _ name: String, known: [String]) throws(ConfigurationError) -> TOMLTable? {
-        guard let value = root[name] else { return nil }
+    func table(_ root: TOMLTable, _ name: String, key: String? = nil, known: [String]) throws(ConfigurationError) -> TOMLTable? {
+        guard let value = root[key ?? name] else { return nil }
         guard let table = value.table else { throw error(name, "", "expected a table ([\(name)])") }
         for key in table.keys.sorted() where !known.contains(key) {
             throw error(name, key, "unknown key: expected one of \(known.joined(separator: ", "))")
@@ -224,6 +288,36 @@ struct TableReader {
         guard let value = try string(table, tableName, key) else { return nil }
         guard value.hasPrefix("/") else { throw error(tableName, key, "'\(value)' is relative: expected an absolute path") }
         return value
+    }
+
+    func duration(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> Double? {
+        guard let text = try string(table, tableName, key) else { return nil }
+        guard let seconds = TimeContext.duration(text), seconds > 0 else {
+            throw error(tableName, key, "'\(text)' is not a duration: expected a number followed by s, m, h, d or w (e.g. \"30s\", \"7d\")")
+        }
+        return seconds
+    }
+
+    func strings(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else { throw error(tableName, key, "expected a list of strings like [\"--verbose\"]") }
+        var result: [String] = []
+        for element in array {
+            guard let string = element.string else { throw error(tableName, key, "expected a list of strings like [\"--verbose\"]") }
+            result.append(string)
+        }
+        return result
+    }
+
+    func stringTable(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> [String: String]? {
+        guard let value = table[key] else { return nil }
+        guard let inner = value.table else { throw error(tableName, key, "expected a table of strings like { LANG = \"id_ID.UTF-8\" }") }
+        var result: [String: String] = [:]
+        for name in inner.keys {
+            guard let string = inner[name]?.string else { throw error(tableName, key, "'\(name)' must be a string") }
+            result[name] = string
+        }
+        return result
     }
 
     func int(_ table: TOMLTable, _ tableName: String, _ key: String) throws(ConfigurationError) -> Int? {

@@ -15,6 +15,25 @@ enum Schema {
                            arguments: [UUID().uuidString.lowercased(), ISO8601DateFormatter().string(from: Date())])
         }
         migrator.registerMigration("v2-records", migrate: createRecords)
+        migrator.registerMigration("v3-jobs") { db in
+            try db.create(table: "job") { t in
+                t.autoIncrementedPrimaryKey("id")
+                // The capability that carries it out, e.g. notify.email, backup.
+                t.column("kind", .text).notNull()
+                t.column("payload", .text).notNull()
+                t.column("dueAt", .datetime).notNull()
+                t.column("idempotencyKey", .text).notNull().unique()
+                // pending, leased, done, dead, stale, cancelled
+                t.column("state", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("leaseOwner", .text)
+                t.column("leaseExpiresAt", .datetime)
+                t.column("lastError", .text)
+                t.column("createdAt", .datetime).notNull()
+                t.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(index: "job_state_due", on: "job", columns: ["state", "dueAt"])
+        }
         return migrator
     }()
 

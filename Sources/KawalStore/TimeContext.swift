@@ -73,10 +73,11 @@ public struct TimeContext: Sendable {
         return calendar.date(byAdding: .second, value: 86_399, to: start) ?? date
     }
 
-    /// `30m`, `12h`, `3d`, `2w` in seconds.
+    /// `45s`, `30m`, `12h`, `3d`, `2w` in seconds.
     public static func duration(_ text: String) -> TimeInterval? {
         guard let unit = text.last, let value = Double(text.dropLast()), value >= 0 else { return nil }
         switch unit {
+        case "s": return value
         case "m": return value * 60
         case "h": return value * 3600
         case "d": return value * 86_400

@@ -1,0 +1,196 @@
+import Foundation
+import GRDB
+
+/// A durable unit of work for a plugin: due at a wall-clock time, carried out at least once,
+/// recognisable by its idempotency key so that the receiver can drop repeats.
+public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "job"
+    public var id: Int64?
+    public var kind: String
+    public var payload: String
+    public var dueAt: Date
+    public var idempotencyKey: String
+    public var state: String
+    public var attempts: Int64
+    public var leaseOwner: String?
+    public var leaseExpiresAt: Date?
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    public static let states = ["pending", "leased", "done", "dead", "stale", "cancelled"]
+}
+
+/// What the scheduler needs to keep in memory of a pending job.
+public struct DueJob: Sendable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var dueAt: Date
+}
+
+/// A job handed to a plugin.
+public struct OfferedJob: Sendable, Equatable {
+    public var id: Int64
+    public var kind: String
+    public var payload: String
+    public var idempotencyKey: String
+    public var attempt: Int64
+    public var dueAt: Date
+}
+
+/// How a plugin settled a job.
+public enum JobOutcome: Sendable, Equatable {
+    case done
+    case failed(message: String, retryAt: Date?)
+}
+
+extension Store {
+    /// Adds a job; a job with the same idempotency key is not added twice (returns the existing id).
+    @discardableResult
+    public func enqueueJob(kind: String, payload: String, dueAt: Date, idempotencyKey: String) async throws -> (id: Int64, created: Bool) {
+        let now = time.now()
+        return try await pool.write { db in
+            if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM job WHERE idempotencyKey = ?", arguments: [idempotencyKey]) {
+                return (existing, false)
+            }
+            var job = JobRecord(id: nil, kind: kind, payload: payload, dueAt: dueAt, idempotencyKey: idempotencyKey, state: "pending",
+                                attempts: 0, leaseOwner: nil, leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
+            try job.insert(db)
+            return (job.id!, true)
+        }
+    }
+
+    /// At start: leases left by a previous run go back to pending (their plugin is gone), and
+    /// pending jobs due before `staleBefore` are marked stale instead of fired one by one.
+    /// Returns the pending jobs for the in-memory heap, and how many went stale.
+    public func recoverJobs(staleBefore: Date) async throws -> (pending: [DueJob], staled: Int) {
+        let now = time.now()
+        return try await pool.write { db in
+            try db.execute(sql: "UPDATE job SET state = 'pending', leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ? WHERE state = 'leased'",
+                           arguments: [now])
+            try db.execute(sql: "UPDATE job SET state = 'stale', updatedAt = ?, lastError = 'missed while kawald was stopped, past the staleness window' WHERE state = 'pending' AND dueAt < ?",
+                           arguments: [now, staleBefore])
+            let staled = db.changesCount
+            var pending: [DueJob] = []
+            let cursor = try Row.fetchCursor(db, sql: "SELECT id, kind, dueAt FROM job WHERE state = 'pending'")
+            while let row = try cursor.next() {
+                pending.append(DueJob(id: row[0], kind: row[1], dueAt: row[2]))
+            }
+            return (pending, staled)
+        }
+    }
+
+    /// Leases the given pending jobs to `owner` until `expiresAt`; jobs no longer pending are skipped.
+    public func leaseJobs(_ ids: [Int64], owner: String, expiresAt: Date) async throws -> [OfferedJob] {
+        let now = time.now()
+        return try await pool.write { db in
+            var offered: [OfferedJob] = []
+            let update = try db.cachedStatement(sql: """
+                UPDATE job SET state = 'leased', leaseOwner = ?, leaseExpiresAt = ?, attempts = attempts + 1, updatedAt = ?
+                WHERE id = ? AND state = 'pending'
+                RETURNING id, kind, payload, idempotencyKey, attempts, dueAt
+                """)
+            for id in ids {
+                if let row = try Row.fetchOne(update, arguments: [owner, expiresAt, now, id]) {
+                    offered.append(OfferedJob(id: row[0], kind: row[1], payload: row[2], idempotencyKey: row[3], attempt: row[4], dueAt: row[5]))
+                }
+            }
+            return offered
+        }
+    }
+
+    /// Settles leased jobs: done, or failed (back to pending at `retryAt`, or dead without one).
+    /// Only the lease holder may settle; a late answer after the lease moved on is ignored.
+    public func settleJobs(_ outcomes: [(id: Int64, outcome: JobOutcome)], owner: String) async throws -> [(id: Int64, state: String)] {
+        let now = time.now()
+        return try await pool.write { db in
+            var settled: [(Int64, String)] = []
+            for (id, outcome) in outcomes {
+                switch outcome {
+                case .done:
+                    try db.execute(sql: "UPDATE job SET state = 'done', leaseOwner = NULL, leaseExpiresAt = NULL, lastError = NULL, updatedAt = ? WHERE id = ? AND state = 'leased' AND leaseOwner = ?",
+                                   arguments: [now, id, owner])
+                    if db.changesCount > 0 { settled.append((id, "done")) }
+                case .failed(let message, let retryAt):
+                    let state = retryAt == nil ? "dead" : "pending"
+                    try db.execute(sql: "UPDATE job SET state = ?, dueAt = coalesce(?, dueAt), leaseOwner = NULL, leaseExpiresAt = NULL, lastError = ?, updatedAt = ? WHERE id = ? AND state = 'leased' AND leaseOwner = ?",
+                                   arguments: [state, retryAt, message, now, id, owner])
+                    if db.changesCount > 0 { settled.append((id, state)) }
+                }
+            }
+            return settled
+        }
+    }
+
+    /// Leases that ran out: the jobs go back to pending (or dead after the last attempt).
+    public func expireLeases(_ ids: [Int64], maxAttempts: Int64) async throws -> [(id: Int64, state: String)] {
+        let now = time.now()
+        return try await pool.write { db in
+            var expired: [(Int64, String)] = []
+            for id in ids {
+                guard let attempts = try Int64.fetchOne(db, sql: "SELECT attempts FROM job WHERE id = ? AND state = 'leased' AND leaseExpiresAt <= ?",
+                                                        arguments: [id, now]) else { continue }
+                let state = attempts >= maxAttempts ? "dead" : "pending"
+                try db.execute(sql: "UPDATE job SET state = ?, leaseOwner = NULL, leaseExpiresAt = NULL, lastError = 'lease expired before the plugin answered', updatedAt = ? WHERE id = ?",
+                               arguments: [state, now, id])
+                expired.append((id, state))
+            }
+            return expired
+        }
+    }
+
+    public func jobs(state: String?, kind: String?, limit: Int?, after: String?) async throws -> Page<JobRecord> {
+        let pageSize = Self.pageLimit(limit)
+        let afterID = try Self.cursorID(after)
+        return try await pool.read { db in
+            var request = JobRecord.all()
+            if let afterID { request = request.filter(Column("id") < afterID) }
+            if let state { request = request.filter(Column("state") == state) }
+            if let kind { request = request.filter(Column("kind") == kind) }
+            let jobs = try request.order(Column("id").desc).limit(pageSize + 1).fetchAll(db)
+            let page = Array(jobs.prefix(pageSize))
+            return Page(items: page, next: jobs.count > pageSize ? page.last.map { String($0.id!) } : nil)
+        }
+    }
+
+    public func job(id: Int64) async throws -> JobRecord {
+        guard let job = try await pool.read({ db in try JobRecord.fetchOne(db, key: id) }) else { throw StoreError.notFound(object: "job/\(id)") }
+        return job
+    }
+
+    /// Puts a dead, stale or cancelled job back to pending, due now; returns it for the heap.
+    public func retryJob(id: Int64) async throws -> DueJob {
+        let now = time.now()
+        return try await pool.write { db in
+            guard let job = try JobRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "job/\(id)") }
+            guard ["dead", "stale", "cancelled"].contains(job.state) else {
+                throw StoreError.invalid(field: "id", message: "job/\(id) is \(job.state); only dead, stale or cancelled jobs are retried")
+            }
+            try db.execute(sql: "UPDATE job SET state = 'pending', dueAt = ?, attempts = 0, updatedAt = ? WHERE id = ?", arguments: [now, now, id])
+            return DueJob(id: id, kind: job.kind, dueAt: now)
+        }
+    }
+
+    public func cancelJob(id: Int64) async throws {
+        let now = time.now()
+        try await pool.write { db in
+            guard let job = try JobRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "job/\(id)") }
+            guard ["pending", "leased"].contains(job.state) else {
+                throw StoreError.invalid(field: "id", message: "job/\(id) is \(job.state); only pending or leased jobs are cancelled")
+            }
+            try db.execute(sql: "UPDATE job SET state = 'cancelled', leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ? WHERE id = ?", arguments: [now, id])
+        }
+    }
+
+    public func jobCounts() async throws -> [String: Int64] {
+        try await pool.read { db in
+            var counts: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM job GROUP BY state") {
+                counts[row[0]] = row[1]
+            }
+            return counts
+        }
+    }
+}
