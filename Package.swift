@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Varlink", targets: ["Varlink"]),
         .library(name: "VarlinkNIO", targets: ["VarlinkNIO"]),
         .library(name: "KawalTesting", targets: ["KawalTesting"]),
+        .library(name: "KawalPluginKit", targets: ["KawalPluginKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "KawalScheduler", "Varlink", "VarlinkNIO", "SystemdKit",
+                "KawalCore", "KawalStore", "KawalScheduler", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -73,6 +74,10 @@ let package = Package(
             name: "kawalctl",
             dependencies: ["KawalCore", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // For plugin authors: connect, register, receive jobs, ack or fail them.
+        .target(name: "KawalPluginKit", dependencies: ["Varlink"]),
+        // A plugin that misbehaves on request, for the scheduler's tests.
+        .executableTarget(name: "kawal-test-plugin", dependencies: ["KawalPluginKit"], path: "Tests/KawalTestPlugin"),
         // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors.
         .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore"]),
         // Serves org.varlink.certification so the Python varlink package can certify our implementation.

@@ -8,8 +8,16 @@ public enum KawalInterfaces {
     public static let cases = load(PackageResources.io_kawal_Cases_varlink)
     public static let handlers = load(PackageResources.io_kawal_Handlers_varlink)
     public static let audit = load(PackageResources.io_kawal_Audit_varlink)
+    public static let jobs = load(PackageResources.io_kawal_Jobs_varlink)
+    /// Served by kawald on plugin connections.
+    public static let plugin = load(PackageResources.io_kawal_Plugin_varlink)
+    /// Served by plugins, called by kawald.
+    public static let pluginJobs = load(PackageResources.io_kawal_PluginJobs_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs] }
+
+    /// The plugin protocol versions this kawald speaks.
+    public static let pluginProtocolVersions: [Int64] = [1]
 
     /// The protocol version of the io.kawal interfaces; raised when a change is not backwards compatible.
     public static let protocolVersion = 1

@@ -76,6 +76,10 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// Retries wait retry_base, then twice that, and so on, up to retry_cap.
     public var retryBase: Double = 10
     public var retryCap: Double = 3600
+    /// An idle plugin is pinged this often; one that does not answer is restarted.
+    public var pluginPing: Double = 30
+    /// A started plugin must register within this time.
+    public var pluginHandshakeTimeout: Double = 10
 }
 
 /// A plugin kawald starts: `[plugins.NAME]`.
@@ -169,7 +173,9 @@ extension Configuration {
                 config.maximumMessageSize = value
             }
         }
-        if let scheduler = try reader.table(table, "scheduler", known: ["staleness_window", "lease", "max_attempts", "retry_base", "retry_cap"]) {
+        if let scheduler = try reader.table(table, "scheduler", known: ["staleness_window", "lease", "max_attempts", "retry_base", "retry_cap", "plugin_ping", "plugin_handshake_timeout"]) {
+            if let value = try reader.duration(scheduler, "scheduler", "plugin_ping") { config.scheduler.pluginPing = value }
+            if let value = try reader.duration(scheduler, "scheduler", "plugin_handshake_timeout") { config.scheduler.pluginHandshakeTimeout = value }
             if let value = try reader.duration(scheduler, "scheduler", "staleness_window") { config.scheduler.stalenessWindow = value }
             if let value = try reader.duration(scheduler, "scheduler", "lease") { config.scheduler.lease = value }
             if let value = try reader.duration(scheduler, "scheduler", "retry_base") { config.scheduler.retryBase = value }

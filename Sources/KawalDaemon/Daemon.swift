@@ -63,11 +63,22 @@ public enum Daemon {
             return 1
         }
 
+        let scheduler: Scheduler
+        do {
+            scheduler = try Scheduler(store: store, settings: configuration.scheduler, logger: logger)
+            try await scheduler.recover()
+        } catch {
+            logger.critical("cannot start the scheduler: \(error)")
+            return 1
+        }
+        let pluginHost = PluginHost(plugins: configuration.plugins, scheduler: scheduler, settings: configuration.scheduler,
+                                    time: store.time, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reloader = Reloader(state: state, notifier: notifier, logger: logger)
         let service: VarlinkService<Caller>
         do {
-            service = try ControlAPI(state: state, store: store, reloader: reloader, logger: logger).makeService()
+            service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, reloader: reloader,
+                                     logger: logger).makeService()
         } catch {
             logger.critical("cannot set up the control interface: \(error)")
             return 1
@@ -85,7 +96,10 @@ public enum Daemon {
             }
         )
         let serviceGroup = ServiceGroup(configuration: .init(
+            // Stopped in reverse order: the control socket first, then the plugins, then the scheduler.
             services: [
+                .init(service: scheduler),
+                .init(service: pluginHost),
                 .init(service: controlServer),
                 .init(service: WatchdogService(notifier: notifier, eventLoop: group.next(), logger: logger),
                       successTerminationBehavior: .ignore),

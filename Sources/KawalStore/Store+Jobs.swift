@@ -124,20 +124,23 @@ extension Store {
         }
     }
 
-    /// Leases that ran out: the jobs go back to pending (or dead after the last attempt).
-    public func expireLeases(_ ids: [Int64], maxAttempts: Int64) async throws -> [(id: Int64, state: String)] {
+    /// Takes leased jobs back: their lease ran out (`onlyExpired`) or their plugin went away.
+    /// They return to pending, or go dead when no attempt is left.
+    public func returnLeasedJobs(_ ids: [Int64], maxAttempts: Int64, reason: String, onlyExpired: Bool) async throws -> [(id: Int64, state: String)] {
         let now = time.now()
         return try await pool.write { db in
-            var expired: [(Int64, String)] = []
+            var returned: [(Int64, String)] = []
             for id in ids {
-                guard let attempts = try Int64.fetchOne(db, sql: "SELECT attempts FROM job WHERE id = ? AND state = 'leased' AND leaseExpiresAt <= ?",
-                                                        arguments: [id, now]) else { continue }
+                let condition = onlyExpired ? "AND leaseExpiresAt <= ?" : ""
+                let arguments: StatementArguments = onlyExpired ? [id, now] : [id]
+                guard let attempts = try Int64.fetchOne(db, sql: "SELECT attempts FROM job WHERE id = ? AND state = 'leased' \(condition)",
+                                                        arguments: arguments) else { continue }
                 let state = attempts >= maxAttempts ? "dead" : "pending"
-                try db.execute(sql: "UPDATE job SET state = ?, leaseOwner = NULL, leaseExpiresAt = NULL, lastError = 'lease expired before the plugin answered', updatedAt = ? WHERE id = ?",
-                               arguments: [state, now, id])
-                expired.append((id, state))
+                try db.execute(sql: "UPDATE job SET state = ?, leaseOwner = NULL, leaseExpiresAt = NULL, lastError = ?, updatedAt = ? WHERE id = ?",
+                               arguments: [state, reason, now, id])
+                returned.append((id, state))
             }
-            return expired
+            return returned
         }
     }
 

@@ -96,6 +96,13 @@ public final class VarlinkConnection {
         try writeAll(bytes)
     }
 
+    /// Sends one message (a call or a reply).
+    public func sendMessage(_ message: JSONValue) throws(VarlinkSocketError) {
+        var bytes: [UInt8] = []
+        VarlinkFraming.frame(message, into: &bytes)
+        try writeAll(bytes)
+    }
+
     /// Sends raw bytes: for tests of how a server copes with broken peers.
     public func writeAll(_ bytes: [UInt8]) throws(VarlinkSocketError) {
         var offset = 0
@@ -126,9 +133,15 @@ public final class VarlinkConnection {
 
     /// Waits for the next reply.
     public func receive() throws -> VarlinkReply {
+        try VarlinkReply(message: receiveMessage())
+    }
+
+    /// Waits for the next message of any kind: a reply, or a call when this side serves
+    /// (after an `upgrade`, the roles on a connection may turn around).
+    public func receiveMessage() throws -> JSONValue {
         while true {
             if let message = try splitter.nextMessage() {
-                return try VarlinkReply(message: message)
+                return message
             }
             let count = readBuffer.withUnsafeMutableBytes { raw in
                 recv(fd, raw.baseAddress!, raw.count, 0)

@@ -9,6 +9,8 @@ import Varlink
 public struct ControlAPI: Sendable {
     let state: DaemonState
     let store: Store
+    let scheduler: Scheduler
+    let plugins: PluginHost
     let reloader: Reloader
     let logger: Logger
 
@@ -60,12 +62,15 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.cases, methods: records.cases)
         try service.register(interface: KawalInterfaces.handlers, methods: records.handlers)
         try service.register(interface: KawalInterfaces.audit, methods: records.audit)
+        try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in
                 ["version": .string(KawalDefaults.version), "protocol_version": .int(Int64(KawalInterfaces.protocolVersion))]
             },
-            "Status": .async { [store] request in try await Self.status(state: state, store: store, caller: request.context) },
+            "Status": .async { [store, scheduler, plugins] request in
+                try await Self.status(state: state, store: store, scheduler: scheduler, plugins: plugins, caller: request.context)
+            },
             "Reload": .async { [reloader] _ in
                 let outcome = try reloader.reload(trigger: "varlink call")
                 return [
@@ -78,9 +83,16 @@ public struct ControlAPI: Sendable {
         return service
     }
 
-    static func status(state: DaemonState, store: Store, caller: Caller) async throws -> [String: JSONValue] {
+    static func status(state: DaemonState, store: Store, scheduler: Scheduler, plugins: PluginHost, caller: Caller) async throws -> [String: JSONValue] {
         let configuration = state.configuration
         let storage = try await store.summary()
+        var counts = storage.counts.mapValues { JSONValue.int($0) }
+        counts["control_connections"] = .int(Int64(state.openConnections))
+        let jobs = try await store.jobCounts()
+        for jobState in ["pending", "leased", "dead", "stale"] { counts["jobs_\(jobState)"] = .int(jobs[jobState] ?? 0) }
+        let pluginStates = await plugins.list().map(\.state)
+        counts["plugins_running"] = .int(Int64(pluginStates.filter { $0 == "running" }.count))
+        counts["plugins_failed"] = .int(Int64(pluginStates.filter { $0 == "failed" }.count))
         let configPath: JSONValue
         if case .file(let path) = state.source { configPath = .string(path) } else { configPath = .null }
         let uptime = state.uptime.components
@@ -104,7 +116,7 @@ public struct ControlAPI: Sendable {
             "sockets": .array(state.sockets.map {
                 ["name": .string($0.name), "path": .string($0.path), "activated": .bool($0.activated)]
             }),
-            "counts": .object(storage.counts.mapValues { .int($0) }.merging(["control_connections": .int(Int64(state.openConnections))]) { a, _ in a }),
+            "counts": .object(counts),
             "role": .string(caller.role.rawValue),
             "caller_uid": .int(Int64(caller.credentials?.uid ?? 0)),
             "reloads": .int(Int64(state.reloads)),

@@ -1,0 +1,155 @@
+import Dispatch
+import Foundation
+import KawalCore
+import KawalStore
+import Varlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a plugin said when it registered.
+struct PluginRegistration: Sendable, Equatable {
+    var name: String
+    var version: String
+    var protocolVersion: Int64
+    var capabilities: Set<String>
+}
+
+/// Why talking to a plugin failed.
+struct PluginChannelError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// The varlink connection to one plugin. Its blocking reads and writes run on a queue of their
+/// own, never on the event loop or Swift's cooperative threads; callers await the results.
+final class PluginChannel: @unchecked Sendable {
+    private let connection: VarlinkConnection
+    private let fd: CInt
+    private let queue: DispatchQueue
+
+    init(socket: CInt, label: String) {
+        fd = socket
+        connection = VarlinkConnection(connectedSocket: socket, description: "plugin \(label)")
+        queue = DispatchQueue(label: "kawal.plugin.\(label)")
+    }
+
+    /// Unblocks a pending read or write; the connection is finished.
+    func shutdown() {
+        Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
+    private func perform<T: Sendable>(_ body: @escaping @Sendable (VarlinkConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { [self] in
+                do {
+                    continuation.resume(returning: try body(self.connection))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// Waits for `io.kawal.Plugin.Register` (with `upgrade`) and answers it. `expectedName` is the
+    /// name kawald started the plugin under (nil for external plugins).
+    func handshake(expectedName: String?, timeout: Double, leaseSeconds: Int64, pingSeconds: Int64) async throws -> PluginRegistration {
+        try await perform { connection in
+            connection.setReceiveTimeout(seconds: timeout)
+            let message: JSONValue
+            do {
+                message = try connection.receiveMessage()
+            } catch let error as VarlinkSocketError where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
+                throw PluginChannelError(description: "did not register within \(Int(timeout)) s")
+            } catch let error as VarlinkSocketError {
+                throw PluginChannelError(description: "closed the connection before registering (\(error))")
+            }
+            let call = try VarlinkCall(message: message)
+            func refuse(_ error: VarlinkError) throws -> Never {
+                try connection.sendMessage(VarlinkReply(error: error).message)
+                throw PluginChannelError(description: "registration refused: \(error)")
+            }
+            guard call.method == "io.kawal.Plugin.Register", let method = KawalInterfaces.plugin.methods["Register"] else {
+                try refuse(.methodNotFound(call.method))
+            }
+            if let invalid = KawalInterfaces.plugin.firstInvalidParameter(call.parameters, against: method.input) {
+                try refuse(.invalidParameter(invalid))
+            }
+            guard call.upgrade else {
+                try refuse(.invalidParameter("upgrade"))
+            }
+            let name = call.parameters["name"]!.stringValue!
+            if let expectedName, name != expectedName {
+                try refuse(VarlinkError("io.kawal.Plugin.NameRefused", [
+                    "name": .string(name), "message": .string("this plugin was started as '\(expectedName)'; register under that name"),
+                ]))
+            }
+            let requested = call.parameters["protocol_version"]!.intValue!
+            let supported = KawalInterfaces.pluginProtocolVersions
+            // Negotiation: the highest version both speak.
+            guard let agreed = supported.filter({ $0 <= requested }).max() else {
+                try refuse(VarlinkError("io.kawal.Plugin.VersionUnsupported", ["requested": .int(requested), "supported": .array(supported.map { .int($0) })]))
+            }
+            try connection.sendMessage(VarlinkReply(parameters: [
+                "protocol_version": .int(agreed), "lease_seconds": .int(leaseSeconds), "ping_seconds": .int(pingSeconds),
+            ]).message)
+            let capabilities = Set(call.parameters["capabilities"]!.arrayValue!.compactMap(\.stringValue))
+            return PluginRegistration(name: name, version: call.parameters["version"]!.stringValue!, protocolVersion: agreed, capabilities: capabilities)
+        }
+    }
+
+    /// Hands jobs to the plugin and waits for its answers until `timeout`.
+    func run(_ jobs: [OfferedJob], timeout: Double, display: @escaping @Sendable (Date) -> String) async throws -> [(id: Int64, ok: Bool, retryable: Bool, error: String?)] {
+        try await perform { connection in
+            connection.setReceiveTimeout(seconds: timeout)
+            let payload: [JSONValue] = jobs.map {
+                [
+                    "id": .int($0.id), "kind": .string($0.kind), "payload": .string($0.payload), "idempotency_key": .string($0.idempotencyKey),
+                    "attempt": .int($0.attempt), "due_at": .string(display($0.dueAt)),
+                ]
+            }
+            try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Run", parameters: ["jobs": .array(payload)]))
+            let reply = try Self.receiveReply(connection, what: "Run")
+            if let error = reply.error {
+                // The whole batch failed; try again later.
+                return jobs.map { ($0.id, false, true, "plugin answered \(error)") }
+            }
+            guard let results = reply.parameters["results"]?.arrayValue else {
+                throw PluginChannelError(description: "answered Run without results")
+            }
+            return results.compactMap { result in
+                guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
+                return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue)
+            }
+        }
+    }
+
+    func ping(timeout: Double) async throws {
+        try await perform { connection in
+            connection.setReceiveTimeout(seconds: timeout)
+            try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Ping"))
+            let reply = try Self.receiveReply(connection, what: "Ping")
+            if let error = reply.error { throw PluginChannelError(description: "answered Ping with \(error)") }
+        }
+    }
+
+    /// Asks the plugin to finish; returns when it answered or `timeout` passed.
+    func stop(timeout: Double) async {
+        _ = try? await perform { connection in
+            connection.setReceiveTimeout(seconds: timeout)
+            try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Stop"))
+            _ = try Self.receiveReply(connection, what: "Stop")
+        }
+    }
+
+    private static func receiveReply(_ connection: VarlinkConnection, what: String) throws -> VarlinkReply {
+        do {
+            return try connection.receive()
+        } catch let error as VarlinkSocketError where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
+            throw PluginChannelError(description: "did not answer \(what) in time")
+        } catch let error as VarlinkSocketError {
+            throw PluginChannelError(description: "connection lost during \(what) (\(error))")
+        } catch {
+            throw PluginChannelError(description: "sent garbage instead of an answer to \(what): \(error)")
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import KawalStore
+import Logging
+import ServiceLifecycle
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts the configured plugins, keeps them alive, and connects them to the scheduler.
+/// A plugin that crashes is restarted with back-off; after `crashLimit` crashes within
+/// `crashWindow` it is marked failed and an administrator alert is logged, not restarted for ever.
+actor PluginHost: Service {
+    struct Status: Sendable {
+        var name: String
+        var origin: String
+        var state: String
+        var version: String?
+        var capabilities: [String] = []
+        var pid: Int32?
+        var restarts = 0
+        var lastError: String?
+        var jobsDone: Int64 = 0
+        var jobsFailed: Int64 = 0
+    }
+
+    let plugins: [PluginSettings]
+    let scheduler: Scheduler
+    let settings: SchedulerSettings
+    let time: TimeContext
+    let logger: Logger
+    let crashLimit = 5
+    let crashWindow: TimeInterval = 300
+    private var statuses: [String: Status] = [:]
+    private var supervisors: [String: Task<Void, Never>] = [:]
+    private var crashes: [String: [Date]] = [:]
+
+    init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, logger: Logger) {
+        self.plugins = plugins
+        self.scheduler = scheduler
+        self.settings = settings
+        self.time = time
+        self.logger = logger
+        for plugin in plugins {
+            statuses[plugin.name] = Status(name: plugin.name, origin: "configured", state: plugin.enabled ? "starting" : "disabled")
+        }
+    }
+
+    func run() async throws {
+        for plugin in plugins where plugin.enabled {
+            start(plugin)
+        }
+        try? await gracefulShutdown()
+        await stopAll()
+    }
+
+    func list() -> [Status] {
+        statuses.values.sorted { $0.name < $1.name }
+    }
+
+    func status(_ name: String) throws -> Status {
+        guard let status = statuses[name] else { throw StoreError.notFound(object: "plugin/\(name)") }
+        return status
+    }
+
+    func restart(_ name: String) async throws -> Status {
+        guard let plugin = plugins.first(where: { $0.name == name }) else { throw StoreError.notFound(object: "plugin/\(name)") }
+        await stop(name)
+        crashes[name] = []
+        statuses[name]?.state = "starting"
+        statuses[name]?.lastError = nil
+        start(plugin)
+        return statuses[name]!
+    }
+
+    func setEnabled(_ name: String, _ enabled: Bool) async throws -> Status {
+        guard let plugin = plugins.first(where: { $0.name == name }) else { throw StoreError.notFound(object: "plugin/\(name)") }
+        if enabled {
+            if supervisors[name] == nil {
+                crashes[name] = []
+                statuses[name]?.state = "starting"
+                start(plugin)
+            }
+        } else {
+            await stop(name)
+            statuses[name]?.state = "disabled"
+        }
+        return statuses[name]!
+    }
+
+    private func start(_ plugin: PluginSettings) {
+        supervisors[plugin.name] = Task { await self.supervise(plugin) }
+    }
+
+    private func stop(_ name: String) async {
+        guard let task = supervisors.removeValue(forKey: name) else { return }
+        task.cancel()
+        await task.value
+        if statuses[name]?.state != "failed" { statuses[name]?.state = "stopped" }
+    }
+
+    private func stopAll() async {
+        for name in Array(supervisors.keys) { await stop(name) }
+    }
+
+    private func update(_ name: String, _ change: (inout Status) -> Void) {
+        if var status = statuses[name] {
+            change(&status)
+            statuses[name] = status
+        }
+    }
+
+    /// One plugin's life: start, register, serve jobs; on failure, back off and start again.
+    private func supervise(_ plugin: PluginSettings) async {
+        var pluginLogger = logger
+        pluginLogger[metadataKey: "kawal.plugin"] = "\(plugin.name)"
+        var backoff: Double = 1
+        while !Task.isCancelled {
+            update(plugin.name) { $0.state = "starting" }
+            let failure = await runOnce(plugin, logger: pluginLogger)
+            if Task.isCancelled { break }
+            let now = Date()
+            crashes[plugin.name, default: []].append(now)
+            crashes[plugin.name]!.removeAll { now.timeIntervalSince($0) > crashWindow }
+            update(plugin.name) {
+                $0.lastError = failure
+                $0.restarts += 1
+                $0.pid = nil
+            }
+            if crashes[plugin.name]!.count >= crashLimit {
+                update(plugin.name) { $0.state = "failed" }
+                pluginLogger.critical("ALERT: plugin \(plugin.name) failed \(crashLimit) times within \(Int(crashWindow)) s and is not restarted; 'kawalctl plugin restart \(plugin.name)' tries again. Last failure: \(failure)")
+                await scheduler.publish(SchedulerEvent(event: "plugin.failed", jobID: nil, plugin: plugin.name, state: "failed", detail: failure))
+                supervisors[plugin.name] = nil
+                return
+            }
+            update(plugin.name) { $0.state = "backing_off" }
+            pluginLogger.warning("plugin stopped working, restarting in \(Int(backoff)) s: \(failure)")
+            try? await Task.sleep(for: .seconds(backoff))
+            backoff = min(backoff * 2, 60)
+        }
+    }
+
+    /// Starts the plugin and serves it until it fails; returns why it failed.
+    private func runOnce(_ plugin: PluginSettings, logger: Logger) async -> String {
+        let process: PluginProcess
+        do {
+            process = try PluginProcess(settings: plugin, logger: logger)
+        } catch {
+            return "\(error)"
+        }
+        update(plugin.name) { $0.pid = process.pid }
+        let owner = "\(plugin.name)#\(process.pid)"
+        let channel = PluginChannel(socket: process.socket, label: plugin.name)
+        func cause(_ error: Error) -> String {
+            var text = "\(error)"
+            if let exit = process.waitForExit(timeout: 0.5) { text += "; the plugin \(exit)" }
+            let lines = process.firstStderrLines
+            if !lines.isEmpty { text += "; it wrote: " + lines.joined(separator: " | ") }
+            return text
+        }
+        let registration: PluginRegistration
+        do {
+            registration = try await channel.handshake(expectedName: plugin.name, timeout: settings.pluginHandshakeTimeout,
+                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing))
+        } catch {
+            channel.shutdown()
+            process.terminate(grace: 2)
+            let reason = "handshake failed: " + cause(error)
+            logger.error("\(reason)")
+            return reason
+        }
+        update(plugin.name) {
+            $0.state = "running"
+            $0.version = registration.version
+            $0.capabilities = registration.capabilities.sorted()
+        }
+        logger.notice("plugin registered", metadata: [
+            "kawal.plugin_version": "\(registration.version)", "kawal.capabilities": "\(registration.capabilities.sorted().joined(separator: ","))",
+        ])
+        await scheduler.attach(owner: owner, capabilities: registration.capabilities)
+        // When the process ends on its own, its leases end too and the serve loop wakes up.
+        let watcher = Task.detached { [scheduler] in
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    process.waitForExit(timeout: .infinity)
+                    continuation.resume()
+                }
+            }
+            channel.shutdown()
+            await scheduler.detach(owner: owner)
+        }
+        defer { watcher.cancel() }
+        let failure: String
+        do {
+            try await withTaskCancellationHandler {
+                try await serve(channel: channel, owner: owner, name: plugin.name)
+            } onCancel: {
+                Task { await self.scheduler.detach(owner: owner) }
+            }
+            failure = Task.isCancelled ? "stopped" : cause(PluginChannelError(description: "connection ended"))
+        } catch {
+            failure = cause(error)
+        }
+        await scheduler.detach(owner: owner)
+        if Task.isCancelled {
+            await channel.stop(timeout: 5)
+            channel.shutdown()
+            process.terminate(grace: 5)
+            return "stopped"
+        }
+        channel.shutdown()
+        process.terminate(grace: 2)
+        return failure
+    }
+
+    private func serve(channel: PluginChannel, owner: String, name: String) async throws {
+        let time = self.time
+        while !Task.isCancelled {
+            guard let batch = try await scheduler.nextBatch(owner: owner, max: 256, idle: .seconds(settings.pluginPing)) else { return }
+            if batch.isEmpty {
+                try await channel.ping(timeout: min(10, settings.pluginPing))
+                continue
+            }
+            let results = try await channel.run(batch, timeout: settings.lease) { time.display($0) }
+            let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
+            try await scheduler.settle(owner: owner, results: results, attempts: attempts)
+            let done = Int64(results.filter(\.ok).count)
+            update(name) {
+                $0.jobsDone += done
+                $0.jobsFailed += Int64(results.count) - done
+            }
+        }
+    }
+}

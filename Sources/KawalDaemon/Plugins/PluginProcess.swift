@@ -1,0 +1,165 @@
+import CLinux
+import Foundation
+import Logging
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plugin program started by kawald: one end of a socketpair inherited as fd 3 (named by
+/// `KAWAL_PLUGIN_FD`; never stdout), stdin and stdout on /dev/null, stderr read line by line
+/// into kawald's log tagged `KAWAL_PLUGIN=NAME`.
+final class PluginProcess: Sendable {
+    let name: String
+    let pid: pid_t
+    /// kawald's end of the socketpair.
+    let socket: CInt
+    private let exit: Mutex<ExitStatus?> = Mutex(nil)
+    private let stderrLines = Mutex<[String]>([])
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// How the process ended.
+    enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
+        case exited(Int32)
+        case signalled(Int32)
+
+        var description: String {
+            switch self {
+            case .exited(let code): return "exited with status \(code)"
+            case .signalled(let signal): return "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
+            }
+        }
+    }
+
+    struct SpawnError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(settings: PluginSettings, logger: Logger) throws {
+        name = settings.name
+        var pair: [CInt] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            throw SpawnError(description: "socketpair: \(String(cString: strerror(errno)))")
+        }
+        var errPipe: [CInt] = [-1, -1]
+        guard pipe2(&errPipe, O_CLOEXEC) == 0 else {
+            close(pair[0]); close(pair[1])
+            throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 3)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // kawald blocks and handles signals itself; the plugin starts with the defaults, in a group of its own.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] {
+            environment[key] = nil
+        }
+        environment.merge(settings.environment) { _, new in new }
+        environment["KAWAL_PLUGIN_FD"] = "3"
+        environment["KAWAL_PLUGIN_NAME"] = settings.name
+        let arguments = [settings.exec] + settings.arguments
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var child: pid_t = 0
+        let result = posix_spawn(&child, settings.exec, &actions, &attributes, argv, envp)
+        close(pair[1])
+        close(errPipe[1])
+        guard result == 0 else {
+            close(pair[0])
+            close(errPipe[0])
+            throw SpawnError(description: "cannot start \(settings.exec): \(String(cString: strerror(result)))")
+        }
+        pid = child
+        socket = pair[0]
+        startReadingStandardError(errPipe[0], logger: logger)
+        startWaiting()
+    }
+
+    private func startReadingStandardError(_ fd: CInt, logger: Logger) {
+        let name = self.name
+        let thread = Thread { [self] in
+            var logger = logger
+            logger[metadataKey: "kawal.plugin"] = "\(name)"
+            let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+            var pending = Data()
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: 0x0A) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    stderrLines.withLock { if $0.count < 20 { $0.append(line) } }
+                    logger.notice("\(line)")
+                }
+            }
+            if !pending.isEmpty {
+                let line = String(decoding: pending, as: UTF8.self)
+                stderrLines.withLock { if $0.count < 20 { $0.append(line) } }
+                logger.notice("\(line)")
+            }
+        }
+        thread.name = "plugin-\(name)-stderr"
+        thread.start()
+    }
+
+    private func startWaiting() {
+        let pid = self.pid
+        let thread = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            let outcome: ExitStatus = (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
+            exit.withLock { $0 = outcome }
+            exited.signal()
+        }
+        thread.name = "plugin-\(name)-wait"
+        thread.start()
+    }
+
+    var exitStatus: ExitStatus? { exit.withLock { $0 } }
+
+    /// The first lines the plugin wrote to stderr, for reports of why it failed.
+    var firstStderrLines: [String] { stderrLines.withLock { Array($0.prefix(5)) } }
+
+    /// Waits up to `timeout` seconds for the process to end.
+    @discardableResult
+    func waitForExit(timeout: Double) -> ExitStatus? {
+        if exitStatus == nil { _ = exited.wait(timeout: .now() + timeout) }
+        return exitStatus
+    }
+
+    func signal(_ signal: Int32) {
+        if exitStatus == nil { kill(pid, signal) }
+    }
+
+    /// Ask (SIGTERM), wait, then kill.
+    func terminate(grace: Double) {
+        signal(SIGTERM)
+        if waitForExit(timeout: grace) == nil {
+            signal(SIGKILL)
+            waitForExit(timeout: 5)
+        }
+    }
+}

@@ -1,0 +1,263 @@
+import Foundation
+import KawalScheduler
+import KawalStore
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Something that happened to a job or a plugin, for io.kawal.Jobs.Subscribe and the log.
+struct SchedulerEvent: Sendable {
+    var event: String
+    var jobID: Int64?
+    var plugin: String?
+    var state: String?
+    var detail: String?
+}
+
+/// The durable scheduler: jobs live in the database; the next due times in a min-heap; one
+/// wall-clock timer is armed for the earliest due time or lease expiry. Idle, it sleeps.
+actor Scheduler: Service {
+    let store: Store
+    let settings: SchedulerSettings
+    let logger: Logger
+    private let timer: WallClockTimer
+    private var heap = DueHeap()
+    private var kinds: [Int64: String] = [:]
+    /// Due jobs waiting for a plugin with their capability, oldest first.
+    private var ready: [String: CircularBuffer<Int64>] = [:]
+    private var leases = LeaseBook()
+    private var waiters: [String: CheckedContinuation<Void, Never>] = [:]
+    private var attached: [String: Set<String>] = [:]
+    private var subscribers: [UUID: AsyncStream<SchedulerEvent>.Continuation] = [:]
+    private(set) var staleAtStart = 0
+
+    var retryPolicy: RetryPolicy {
+        RetryPolicy(base: settings.retryBase, cap: settings.retryCap, maxAttempts: settings.maxAttempts)
+    }
+
+    init(store: Store, settings: SchedulerSettings, logger: Logger) throws {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+        self.timer = try WallClockTimer()
+    }
+
+    /// Loads what the database holds: leases of a previous run return to pending, occurrences
+    /// missed past the staleness window become stale (reported once), the rest is due as it was.
+    func recover() async throws {
+        let now = Date()
+        let (pending, staled) = try await store.recoverJobs(staleBefore: now.addingTimeInterval(-settings.stalenessWindow))
+        for job in pending {
+            heap.schedule(id: job.id, at: job.dueAt)
+            kinds[job.id] = job.kind
+        }
+        staleAtStart = staled
+        if staled > 0 {
+            logger.warning("\(staled) jobs were due longer ago than the staleness window and are marked stale, not fired; 'kawalctl job list --state stale' lists them",
+                           metadata: ["kawal.stale_jobs": "\(staled)"])
+        }
+        logger.info("scheduler ready", metadata: ["kawal.pending_jobs": "\(pending.count)"])
+    }
+
+    func run() async throws {
+        rearm()
+        await withTaskCancellationOrGracefulShutdownHandler {
+            for await _ in timer.events {
+                await tick()
+            }
+        } onCancelOrGracefulShutdown: { [timer] in
+            timer.stop()
+        }
+        for waiter in waiters.values { waiter.resume() }
+        waiters.removeAll()
+        for subscriber in subscribers.values { subscriber.finish() }
+    }
+
+    /// Adds a job (once per idempotency key).
+    func enqueue(kind: String, payload: String, dueAt: Date, idempotencyKey: String) async throws -> (id: Int64, created: Bool) {
+        let result = try await store.enqueueJob(kind: kind, payload: payload, dueAt: dueAt, idempotencyKey: idempotencyKey)
+        if result.created {
+            schedule(result.id, kind: kind, at: dueAt)
+            publish(SchedulerEvent(event: "job.enqueued", jobID: result.id, plugin: nil, state: "pending", detail: kind))
+        }
+        return result
+    }
+
+    func schedule(_ id: Int64, kind: String, at due: Date) {
+        kinds[id] = kind
+        heap.schedule(id: id, at: due)
+        if due <= Date() {
+            Task { await self.tick() }
+        } else {
+            rearm()
+        }
+    }
+
+    func cancel(_ id: Int64) {
+        heap.remove(id)
+        kinds[id] = nil
+        for kind in ready.keys { ready[kind]?.removeAll(where: { $0 == id }) }
+    }
+
+    private func rearm() {
+        let next = [heap.earliest(), leases.nextExpiry()].compactMap { $0 }.min()
+        timer.arm(at: next)
+    }
+
+    /// Moves due jobs to the ready queues, takes back expired leases, wakes waiting plugins.
+    func tick() async {
+        let now = Date()
+        for id in heap.popDue(now: now) {
+            guard let kind = kinds[id] else { continue }
+            ready[kind, default: CircularBuffer()].append(id)
+        }
+        let expired = leases.expire(now: now)
+        if !expired.isEmpty {
+            await takeBack(expired, reason: "lease expired before the plugin answered", onlyExpired: true)
+        }
+        rearm()
+        wakeWaiters()
+    }
+
+    private func takeBack(_ ids: [Int64], reason: String, onlyExpired: Bool) async {
+        do {
+            let returned = try await store.returnLeasedJobs(ids, maxAttempts: Int64(settings.maxAttempts), reason: reason, onlyExpired: onlyExpired)
+            for (id, state) in returned {
+                publish(SchedulerEvent(event: "job.returned", jobID: id, plugin: nil, state: state, detail: reason))
+                if state == "pending", let kind = kinds[id] {
+                    ready[kind, default: CircularBuffer()].append(id)
+                } else {
+                    kinds[id] = nil
+                }
+            }
+        } catch {
+            logger.error("cannot take leased jobs back: \(error)")
+        }
+    }
+
+    private func wakeWaiters() {
+        for (owner, capabilities) in attached where capabilities.contains(where: { !(ready[$0]?.isEmpty ?? true) }) {
+            waiters.removeValue(forKey: owner)?.resume()
+        }
+    }
+
+    // MARK: Plugins
+
+    func attach(owner: String, capabilities: Set<String>) {
+        attached[owner] = capabilities
+        publish(SchedulerEvent(event: "plugin.attached", jobID: nil, plugin: owner, state: "running", detail: capabilities.sorted().joined(separator: ",")))
+    }
+
+    /// The plugin is gone: its leases end now and its jobs are offered again.
+    func detach(owner: String) async {
+        attached[owner] = nil
+        waiters.removeValue(forKey: owner)?.resume()
+        let revoked = leases.revokeAll(of: owner)
+        if !revoked.isEmpty {
+            await takeBack(revoked, reason: "plugin \(owner) went away before answering", onlyExpired: false)
+            wakeWaiters()
+        }
+        publish(SchedulerEvent(event: "plugin.detached", jobID: nil, plugin: owner, state: nil, detail: nil))
+    }
+
+    /// The next jobs for a plugin, leased to it; waits up to `idle` for work. Empty after the wait
+    /// (time to ping), nil once the owner is detached.
+    func nextBatch(owner: String, max: Int, idle: Duration) async throws -> [OfferedJob]? {
+        while true {
+            guard let capabilities = attached[owner] else { return nil }
+            var ids: [Int64] = []
+            for kind in capabilities.sorted() {
+                while ids.count < max, let id = ready[kind]?.popFirst() { ids.append(id) }
+            }
+            if !ids.isEmpty {
+                let expiresAt = Date().addingTimeInterval(settings.lease)
+                let offered = try await store.leaseJobs(ids, owner: owner, expiresAt: expiresAt)
+                for job in offered {
+                    leases.grant(job.id, to: owner, until: expiresAt)
+                }
+                rearm()
+                if !offered.isEmpty { return offered }
+                continue
+            }
+            let woken = await waitForWork(owner: owner, idle: idle)
+            if !woken { return [] }
+        }
+    }
+
+    private func waitForWork(owner: String, idle: Duration) async -> Bool {
+        let timeout = Task { [weak self] in
+            try? await Task.sleep(for: idle)
+            await self?.timeOut(owner)
+        }
+        defer { timeout.cancel() }
+        await withCheckedContinuation { continuation in
+            waiters[owner] = continuation
+        }
+        let timedOutNow = timedOut.remove(owner) != nil
+        return !timedOutNow
+    }
+
+    private var timedOut: Set<String> = []
+
+    private func timeOut(_ owner: String) {
+        if let waiter = waiters.removeValue(forKey: owner) {
+            timedOut.insert(owner)
+            waiter.resume()
+        }
+    }
+
+    /// A plugin's answers. Late or foreign answers (the lease moved on) are ignored.
+    func settle(owner: String, results: [(id: Int64, ok: Bool, retryable: Bool, error: String?)], attempts: [Int64: Int64]) async throws {
+        let now = Date()
+        var outcomes: [(id: Int64, outcome: JobOutcome)] = []
+        for result in results where leases.settle(result.id, by: owner) {
+            if result.ok {
+                outcomes.append((result.id, .done))
+            } else {
+                let attempt = Int(attempts[result.id] ?? 1)
+                let retryAt = result.retryable ? retryPolicy.retryAt(afterAttempt: attempt, now: now) : nil
+                outcomes.append((result.id, .failed(message: result.error ?? "failed", retryAt: retryAt)))
+            }
+        }
+        let settled = try await store.settleJobs(outcomes, owner: owner)
+        let retryTimes = Dictionary(outcomes.compactMap { item -> (Int64, Date)? in
+            if case .failed(_, let at?) = item.outcome { return (item.id, at) }
+            return nil
+        }, uniquingKeysWith: { a, _ in a })
+        for (id, state) in settled {
+            publish(SchedulerEvent(event: "job.settled", jobID: id, plugin: owner, state: state, detail: nil))
+            if state == "pending", let at = retryTimes[id], let kind = kinds[id] {
+                heap.schedule(id: id, at: at)
+                kinds[id] = kind
+            } else {
+                kinds[id] = nil
+                if state == "dead" {
+                    logger.error("job failed for good and went to the dead letters", metadata: ["kawal.job": "\(id)", "kawal.plugin": "\(owner)"])
+                }
+            }
+        }
+        rearm()
+    }
+
+    // MARK: Events
+
+    func subscribe() -> AsyncStream<SchedulerEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: SchedulerEvent.self, bufferingPolicy: .bufferingNewest(1000))
+        let id = UUID()
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
+
+    func publish(_ event: SchedulerEvent) {
+        for subscriber in subscribers.values { subscriber.yield(event) }
+    }
+
+    var counts: (pending: Int, ready: Int, leased: Int) {
+        (heap.count, ready.values.reduce(0) { $0 + $1.count }, leases.count)
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+import Varlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A job offered to this plugin. Settle it with `ack()` or `fail(_:retryable:)`, once.
+public final class PluginJob: Sendable {
+    public let id: Int64
+    public let kind: String
+    /// The job's parameters as JSON text.
+    public let payload: String
+    /// The same for every attempt of the same work: drop a job whose key you already carried out.
+    public let idempotencyKey: String
+    public let attempt: Int64
+    public let dueAt: String
+    let batch: Batch
+
+    init(_ value: JSONValue, batch: Batch) {
+        id = value["id"]?.intValue ?? 0
+        kind = value["kind"]?.stringValue ?? ""
+        payload = value["payload"]?.stringValue ?? "{}"
+        idempotencyKey = value["idempotency_key"]?.stringValue ?? ""
+        attempt = value["attempt"]?.intValue ?? 1
+        dueAt = value["due_at"]?.stringValue ?? ""
+        self.batch = batch
+    }
+
+    /// The payload parsed as JSON.
+    public var parameters: JSONValue { (try? JSONValue(parsing: payload)) ?? .null }
+
+    /// Done.
+    public func ack() { batch.settle(id, ["id": .int(id), "ok": true]) }
+
+    /// Not done: with `retryable`, kawald tries again later; without, the job goes to the dead letters.
+    public func fail(_ message: String, retryable: Bool) {
+        batch.settle(id, ["id": .int(id), "ok": false, "retryable": .bool(retryable), "error": .string(message)])
+    }
+}
+
+/// The answers to one Run call, sent when every job of it is settled.
+final class Batch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int64: JSONValue] = [:]
+    private let expected: Int
+    private let complete = DispatchSemaphore(value: 0)
+
+    init(expected: Int) { self.expected = expected }
+
+    func settle(_ id: Int64, _ result: JSONValue) {
+        lock.lock()
+        let isNew = results[id] == nil
+        if isNew { results[id] = result }
+        let done = isNew && results.count == expected
+        lock.unlock()
+        if done { complete.signal() }
+    }
+
+    func wait() -> [JSONValue] {
+        if expected > 0 { complete.wait() }
+        lock.lock()
+        defer { lock.unlock() }
+        return results.keys.sorted().map { results[$0]! }
+    }
+}
+
+/// A Kawal plugin: connects to kawald, registers its capabilities, then receives jobs.
+///
+/// ```swift
+/// let plugin = try KawalPlugin.connect(name: "notify-email", version: "1.0", capabilities: ["notify.email"])
+/// for try await job in plugin.jobs {
+///     do { try send(job.parameters); job.ack() } catch { job.fail("\(error)", retryable: true) }
+/// }
+/// ```
+/// Started by kawald, a plugin finds its connection in `KAWAL_PLUGIN_FD`; run on its own (e.g. as a
+/// systemd unit), it connects to kawald's plugins.sock.
+public final class KawalPlugin: @unchecked Sendable {
+    public let name: String
+    public let version: String
+    public let capabilities: [String]
+    /// What kawald agreed to at registration.
+    public private(set) var leaseSeconds: Int64 = 0
+    public private(set) var protocolVersion: Int64 = 0
+    /// The jobs kawald offers, as they come. Ends when kawald asks the plugin to stop.
+    public let jobs: AsyncThrowingStream<PluginJob, any Error>
+    private let continuation: AsyncThrowingStream<PluginJob, any Error>.Continuation
+    private let connection: VarlinkConnection
+
+    public static let protocolVersion: Int64 = 1
+
+    /// Connects (inherited socket, else `socketPath`) and registers.
+    public static func connect(name: String, version: String, capabilities: [String], socketPath: String = "/run/kawal/plugins.sock") throws -> KawalPlugin {
+        let connection: VarlinkConnection
+        if let fdText = ProcessInfo.processInfo.environment["KAWAL_PLUGIN_FD"], let fd = CInt(fdText) {
+            connection = VarlinkConnection(connectedSocket: fd, description: "kawald")
+        } else {
+            connection = try VarlinkConnection(unixSocketPath: socketPath)
+        }
+        let plugin = KawalPlugin(name: name, version: version, capabilities: capabilities, connection: connection)
+        try plugin.register()
+        plugin.startServing()
+        return plugin
+    }
+
+    init(name: String, version: String, capabilities: [String], connection: VarlinkConnection) {
+        self.name = name
+        self.version = version
+        self.capabilities = capabilities
+        self.connection = connection
+        (jobs, continuation) = AsyncThrowingStream.makeStream(of: PluginJob.self)
+    }
+
+    private func register() throws {
+        try connection.send(VarlinkCall(method: "io.kawal.Plugin.Register", parameters: [
+            "name": .string(name), "version": .string(version), "protocol_version": .int(Self.protocolVersion),
+            "capabilities": .array(capabilities.map { .string($0) }),
+        ], upgrade: true))
+        let reply = try connection.receive()
+        if let error = reply.error { throw VarlinkError(error, reply.parameters) }
+        leaseSeconds = reply.parameters["lease_seconds"]?.intValue ?? 0
+        protocolVersion = reply.parameters["protocol_version"]?.intValue ?? 0
+    }
+
+    /// After registering, kawald calls us: read its calls on a thread of our own.
+    private func startServing() {
+        let thread = Thread { [self] in
+            do {
+                while true {
+                    let call = try VarlinkCall(message: try connection.receiveMessage())
+                    switch call.method {
+                    case "io.kawal.PluginJobs.Run":
+                        let offered = call.parameters["jobs"]?.arrayValue ?? []
+                        let batch = Batch(expected: offered.count)
+                        for value in offered { continuation.yield(PluginJob(value, batch: batch)) }
+                        let results = batch.wait()
+                        try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)]).message)
+                    case "io.kawal.PluginJobs.Ping":
+                        try connection.sendMessage(VarlinkReply().message)
+                    case "io.kawal.PluginJobs.Stop":
+                        try connection.sendMessage(VarlinkReply().message)
+                        continuation.finish()
+                        return
+                    default:
+                        try connection.sendMessage(VarlinkReply(error: .methodNotFound(call.method)).message)
+                    }
+                }
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        thread.name = "kawal-plugin"
+        thread.start()
+    }
+
+    /// A log line on stderr, which kawald files under this plugin (KAWAL_PLUGIN=NAME). No personal data.
+    public func log(_ message: String) {
+        FileHandle.standardError.write(Data((message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+    }
+}

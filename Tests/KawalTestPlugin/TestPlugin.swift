@@ -1,0 +1,48 @@
+import Foundation
+import KawalPluginKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A plugin for the scheduler's tests. It appends each job's idempotency key to `SINK` and
+/// misbehaves as `MODE` says: ok, crash-after:N, hang-after:N, garbage, slow:MS, fail-every:N, no-register, exit-at-start.
+@main
+struct TestPlugin {
+    static func main() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let mode = environment["MODE"] ?? "ok"
+        let sink = environment["SINK"] ?? "/dev/null"
+        let capability = environment["CAPABILITY"] ?? "test.sink"
+        let name = environment["KAWAL_PLUGIN_NAME"] ?? "test"
+        if mode == "exit-at-start" {
+            FileHandle.standardError.write(Data("cannot open the modem: no such device\n".utf8))
+            exit(3)
+        }
+        if mode == "no-register" {
+            try await Task.sleep(for: .seconds(3600))
+        }
+        if mode == "garbage" {
+            let fd = CInt(environment["KAWAL_PLUGIN_FD"] ?? "3")!
+            let junk = Array("{\"this is\": not varlink".utf8) + [0]
+            _ = junk.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+            try await Task.sleep(for: .seconds(3600))
+        }
+        let plugin = try KawalPlugin.connect(name: name, version: "1.0", capabilities: [capability])
+        plugin.log("test plugin ready in mode \(mode)")
+        guard let file = fopen(sink, "a") else { fatalError("cannot open \(sink)") }
+        var handled = 0
+        for try await job in plugin.jobs {
+            handled += 1
+            if mode.hasPrefix("crash-after:"), handled > Int(mode.dropFirst(12))! { exit(9) }
+            if mode.hasPrefix("hang-after:"), handled > Int(mode.dropFirst(11))! { try await Task.sleep(for: .seconds(3600)) }
+            if mode.hasPrefix("slow:") { try await Task.sleep(for: .milliseconds(Int(mode.dropFirst(5))!)) }
+            if mode.hasPrefix("fail-every:"), handled % Int(mode.dropFirst(11))! == 0 {
+                job.fail("asked to fail", retryable: true)
+                continue
+            }
+            fputs(job.idempotencyKey + "\n", file)
+            fflush(file)
+            job.ack()
+        }
+    }
+}
