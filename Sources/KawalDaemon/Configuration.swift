@@ -80,6 +80,9 @@ public struct SchedulerSettings: Sendable, Equatable {
     public var pluginPing: Double = 30
     /// A started plugin must register within this time.
     public var pluginHandshakeTimeout: Double = 10
+    /// A plugin that fails this many times within `pluginCrashWindow` is marked failed, not restarted.
+    public var pluginCrashLimit = 5
+    public var pluginCrashWindow: Double = 300
 }
 
 /// A plugin kawald starts: `[plugins.NAME]`.
@@ -173,7 +176,13 @@ extension Configuration {
                 config.maximumMessageSize = value
             }
         }
-        if let scheduler = try reader.table(table, "scheduler", known: ["staleness_window", "lease", "max_attempts", "retry_base", "retry_cap", "plugin_ping", "plugin_handshake_timeout"]) {
+        if let scheduler = try reader.table(table, "scheduler", known: ["staleness_window", "lease", "max_attempts", "retry_base", "retry_cap", "plugin_ping", "plugin_handshake_timeout",
+                                                                   "plugin_crash_limit", "plugin_crash_window"]) {
+            if let value = try reader.duration(scheduler, "scheduler", "plugin_crash_window") { config.scheduler.pluginCrashWindow = value }
+            if let value = try reader.int(scheduler, "scheduler", "plugin_crash_limit") {
+                guard (1...1000).contains(value) else { throw reader.error("scheduler", "plugin_crash_limit", "\(value) is out of range: expected 1 to 1000") }
+                config.scheduler.pluginCrashLimit = value
+            }
             if let value = try reader.duration(scheduler, "scheduler", "plugin_ping") { config.scheduler.pluginPing = value }
             if let value = try reader.duration(scheduler, "scheduler", "plugin_handshake_timeout") { config.scheduler.pluginHandshakeTimeout = value }
             if let value = try reader.duration(scheduler, "scheduler", "staleness_window") { config.scheduler.stalenessWindow = value }

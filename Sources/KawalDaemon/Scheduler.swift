@@ -148,6 +148,12 @@ actor Scheduler: Service {
         publish(SchedulerEvent(event: "plugin.attached", jobID: nil, plugin: owner, state: "running", detail: capabilities.sorted().joined(separator: ",")))
     }
 
+    /// Wakes the owner's serve loop for good (its process ended, or it is being stopped): nextBatch answers nil.
+    func interrupt(owner: String) {
+        attached[owner] = nil
+        waiters.removeValue(forKey: owner)?.resume()
+    }
+
     /// The plugin is gone: its leases end now and its jobs are offered again.
     func detach(owner: String) async {
         attached[owner] = nil

@@ -38,29 +38,27 @@ public final class PluginJob: Sendable {
     }
 }
 
-/// The answers to one Run call, sent when every job of it is settled.
+/// The answers to one Run call, handed to the serving thread as jobs are settled.
 final class Batch: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Int64: JSONValue] = [:]
-    private let expected: Int
-    private let complete = DispatchSemaphore(value: 0)
-
-    init(expected: Int) { self.expected = expected }
+    private let condition = NSCondition()
+    private var settled: Set<Int64> = []
+    private var queue: [JSONValue] = []
 
     func settle(_ id: Int64, _ result: JSONValue) {
-        lock.lock()
-        let isNew = results[id] == nil
-        if isNew { results[id] = result }
-        let done = isNew && results.count == expected
-        lock.unlock()
-        if done { complete.signal() }
+        condition.lock()
+        defer { condition.unlock() }
+        // Settling twice is ignored: the first answer counts.
+        guard settled.insert(id).inserted else { return }
+        queue.append(result)
+        condition.signal()
     }
 
-    func wait() -> [JSONValue] {
-        if expected > 0 { complete.wait() }
-        lock.lock()
-        defer { lock.unlock() }
-        return results.keys.sorted().map { results[$0]! }
+    /// The next answer, waiting for it.
+    func next() -> JSONValue {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty { condition.wait() }
+        return queue.removeFirst()
     }
 }
 
@@ -130,10 +128,20 @@ public final class KawalPlugin: @unchecked Sendable {
                     switch call.method {
                     case "io.kawal.PluginJobs.Run":
                         let offered = call.parameters["jobs"]?.arrayValue ?? []
-                        let batch = Batch(expected: offered.count)
+                        let batch = Batch()
                         for value in offered { continuation.yield(PluginJob(value, batch: batch)) }
-                        let results = batch.wait()
-                        try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)]).message)
+                        if offered.isEmpty {
+                            try connection.sendMessage(VarlinkReply(parameters: ["results": []]).message)
+                        } else if call.more {
+                            // Answer job by job, so that kawald keeps what is done even if we die mid-batch.
+                            for index in offered.indices {
+                                let result = batch.next()
+                                try connection.sendMessage(VarlinkReply(parameters: ["results": [result]], continues: index < offered.count - 1).message)
+                            }
+                        } else {
+                            let results = offered.map { _ in batch.next() }
+                            try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)]).message)
+                        }
                     case "io.kawal.PluginJobs.Ping":
                         try connection.sendMessage(VarlinkReply().message)
                     case "io.kawal.PluginJobs.Stop":

@@ -97,28 +97,42 @@ final class PluginChannel: @unchecked Sendable {
         }
     }
 
-    /// Hands jobs to the plugin and waits for its answers until `timeout`.
-    func run(_ jobs: [OfferedJob], timeout: Double, display: @escaping @Sendable (Date) -> String) async throws -> [(id: Int64, ok: Bool, retryable: Bool, error: String?)] {
-        try await perform { connection in
-            connection.setReceiveTimeout(seconds: timeout)
-            let payload: [JSONValue] = jobs.map {
-                [
-                    "id": .int($0.id), "kind": .string($0.kind), "payload": .string($0.payload), "idempotency_key": .string($0.idempotencyKey),
-                    "attempt": .int($0.attempt), "due_at": .string(display($0.dueAt)),
-                ]
-            }
-            try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Run", parameters: ["jobs": .array(payload)]))
-            let reply = try Self.receiveReply(connection, what: "Run")
-            if let error = reply.error {
-                // The whole batch failed; try again later.
-                return jobs.map { ($0.id, false, true, "plugin answered \(error)") }
-            }
-            guard let results = reply.parameters["results"]?.arrayValue else {
-                throw PluginChannelError(description: "answered Run without results")
-            }
-            return results.compactMap { result in
-                guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
-                return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue)
+    typealias JobResult = (id: Int64, ok: Bool, retryable: Bool, error: String?)
+
+    /// Hands jobs to the plugin (`Run` with `more`) and streams its answers as they come: a plugin
+    /// may answer job by job (`continues`) or all at once. Each answer must come within `timeout`.
+    func run(_ jobs: [OfferedJob], timeout: Double, display: @escaping @Sendable (Date) -> String) -> AsyncThrowingStream<[JobResult], any Error> {
+        AsyncThrowingStream { continuation in
+            queue.async { [self] in
+                do {
+                    connection.setReceiveTimeout(seconds: timeout)
+                    let payload: [JSONValue] = jobs.map {
+                        [
+                            "id": .int($0.id), "kind": .string($0.kind), "payload": .string($0.payload), "idempotency_key": .string($0.idempotencyKey),
+                            "attempt": .int($0.attempt), "due_at": .string(display($0.dueAt)),
+                        ]
+                    }
+                    try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Run", parameters: ["jobs": .array(payload)], more: true))
+                    while true {
+                        let reply = try Self.receiveReply(connection, what: "Run")
+                        if let error = reply.error {
+                            // The rest of the batch failed; try again later.
+                            continuation.yield(jobs.map { ($0.id, false, true, "plugin answered \(error)") })
+                            break
+                        }
+                        guard let results = reply.parameters["results"]?.arrayValue else {
+                            throw PluginChannelError(description: "answered Run without results")
+                        }
+                        continuation.yield(results.compactMap { result in
+                            guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
+                            return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue)
+                        })
+                        if !reply.continues { break }
+                    }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
             }
         }
     }

@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// Starts the configured plugins, keeps them alive, and connects them to the scheduler.
-/// A plugin that crashes is restarted with back-off; after `crashLimit` crashes within
-/// `crashWindow` it is marked failed and an administrator alert is logged, not restarted for ever.
+/// A plugin that crashes is restarted with back-off; after `plugin_crash_limit` crashes within
+/// `plugin_crash_window` it is marked failed and an administrator alert is logged, not restarted for ever.
 actor PluginHost: Service {
     struct Status: Sendable {
         var name: String
@@ -28,8 +28,6 @@ actor PluginHost: Service {
     let settings: SchedulerSettings
     let time: TimeContext
     let logger: Logger
-    let crashLimit = 5
-    let crashWindow: TimeInterval = 300
     private var statuses: [String: Status] = [:]
     private var supervisors: [String: Task<Void, Never>] = [:]
     private var crashes: [String: [Date]] = [:]
@@ -120,15 +118,15 @@ actor PluginHost: Service {
             if Task.isCancelled { break }
             let now = Date()
             crashes[plugin.name, default: []].append(now)
-            crashes[plugin.name]!.removeAll { now.timeIntervalSince($0) > crashWindow }
+            crashes[plugin.name]!.removeAll { now.timeIntervalSince($0) > settings.pluginCrashWindow }
             update(plugin.name) {
                 $0.lastError = failure
                 $0.restarts += 1
                 $0.pid = nil
             }
-            if crashes[plugin.name]!.count >= crashLimit {
+            if crashes[plugin.name]!.count >= settings.pluginCrashLimit {
                 update(plugin.name) { $0.state = "failed" }
-                pluginLogger.critical("ALERT: plugin \(plugin.name) failed \(crashLimit) times within \(Int(crashWindow)) s and is not restarted; 'kawalctl plugin restart \(plugin.name)' tries again. Last failure: \(failure)")
+                pluginLogger.critical("ALERT: plugin \(plugin.name) failed \(settings.pluginCrashLimit) times within \(Int(settings.pluginCrashWindow)) s and is not restarted; 'kawalctl plugin restart \(plugin.name)' tries again. Last failure: \(failure)")
                 await scheduler.publish(SchedulerEvent(event: "plugin.failed", jobID: nil, plugin: plugin.name, state: "failed", detail: failure))
                 supervisors[plugin.name] = nil
                 return
@@ -178,7 +176,8 @@ actor PluginHost: Service {
             "kawal.plugin_version": "\(registration.version)", "kawal.capabilities": "\(registration.capabilities.sorted().joined(separator: ","))",
         ])
         await scheduler.attach(owner: owner, capabilities: registration.capabilities)
-        // When the process ends on its own, its leases end too and the serve loop wakes up.
+        // When the process ends on its own, the serve loop wakes up; it settles what the plugin
+        // answered before taking the remaining leases back.
         let watcher = Task.detached { [scheduler] in
             await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {
@@ -187,7 +186,7 @@ actor PluginHost: Service {
                 }
             }
             channel.shutdown()
-            await scheduler.detach(owner: owner)
+            await scheduler.interrupt(owner: owner)
         }
         defer { watcher.cancel() }
         let failure: String
@@ -195,7 +194,7 @@ actor PluginHost: Service {
             try await withTaskCancellationHandler {
                 try await serve(channel: channel, owner: owner, name: plugin.name)
             } onCancel: {
-                Task { await self.scheduler.detach(owner: owner) }
+                Task { await self.scheduler.interrupt(owner: owner) }
             }
             failure = Task.isCancelled ? "stopped" : cause(PluginChannelError(description: "connection ended"))
         } catch {
@@ -221,13 +220,15 @@ actor PluginHost: Service {
                 try await channel.ping(timeout: min(10, settings.pluginPing))
                 continue
             }
-            let results = try await channel.run(batch, timeout: settings.lease) { time.display($0) }
             let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
-            try await scheduler.settle(owner: owner, results: results, attempts: attempts)
-            let done = Int64(results.filter(\.ok).count)
-            update(name) {
-                $0.jobsDone += done
-                $0.jobsFailed += Int64(results.count) - done
+            // Settle answers as they arrive: a crash mid-batch loses only the unanswered jobs.
+            for try await results in channel.run(batch, timeout: settings.lease, display: { time.display($0) }) {
+                try await scheduler.settle(owner: owner, results: results, attempts: attempts)
+                let done = Int64(results.filter(\.ok).count)
+                update(name) {
+                    $0.jobsDone += done
+                    $0.jobsFailed += Int64(results.count) - done
+                }
             }
         }
     }

@@ -146,7 +146,10 @@ final class PluginProcess: Sendable {
     /// Waits up to `timeout` seconds for the process to end.
     @discardableResult
     func waitForExit(timeout: Double) -> ExitStatus? {
-        if exitStatus == nil { _ = exited.wait(timeout: .now() + timeout) }
+        if exitStatus == nil, exited.wait(timeout: timeout.isFinite ? .now() + timeout : .distantFuture) == .success {
+            // Pass the news on to anyone else waiting.
+            exited.signal()
+        }
         return exitStatus
     }
 

@@ -1,0 +1,206 @@
+import Foundation
+import KawalTesting
+import Testing
+import Varlink
+
+/// The scheduler and plugin host with real plugin processes that misbehave on request.
+@Suite(.serialized) struct SchedulerTests {
+    static func config(plugins: [(name: String, mode: String, capability: String, sink: String)], extra: String = "") throws -> String {
+        let plugin = try KawalBinaries.path(of: "kawal-test-plugin")
+        var text = """
+            [scheduler]
+            lease = "2s"
+            plugin_ping = "1s"
+            plugin_handshake_timeout = "2s"
+            retry_base = "1s"
+            retry_cap = "2s"
+            \(extra)
+
+            """
+        for p in plugins {
+            text += """
+
+                [plugins.\(p.name)]
+                exec = "\(plugin)"
+                env = { MODE = "\(p.mode)", CAPABILITY = "\(p.capability)", SINK = "\(p.sink)" }
+
+                """
+        }
+        return text
+    }
+
+    static func lines(_ path: String) -> [String] {
+        ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+
+    func enqueue(_ c: VarlinkConnection, kind: String, key: String, due: String? = nil) throws -> [String: JSONValue] {
+        var parameters: [String: JSONValue] = ["kind": .string(kind), "payload": "{}", "idempotency_key": .string(key)]
+        if let due { parameters["due"] = .string(due) }
+        return try c.call("io.kawal.Jobs.Enqueue", parameters)
+    }
+
+    @Test func everyJobReachesItsPluginOnce() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sink = directory + "/sink"
+        let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("sink", "ok", "test.sink", sink)])), directory: directory)
+        let c = try kawald.connect()
+        for i in 0..<300 { _ = try enqueue(c, kind: "test.sink", key: "job-\(i)") }
+        #expect(try enqueue(c, kind: "test.sink", key: "job-0")["created"] == false, "an idempotency key is enqueued once")
+        #expect(Self.waitUntil(30) { Self.lines(sink).count >= 300 })
+        #expect(Set(Self.lines(sink)) == Set((0..<300).map { "job-\($0)" }))
+        #expect(Self.lines(sink).count == 300, "no job was delivered twice")
+        let status = try c.call("io.kawal.Daemon.Status")
+        #expect(status["counts"]?["plugins_running"] == 1)
+        #expect(Self.waitUntil(5) { (try? c.call("io.kawal.Daemon.Status")["counts"]?["jobs_pending"]) == 0 })
+        #expect(kawald.log.contains("kawal.plugin=sink"), "plugin stderr is logged under its name")
+    }
+
+    @Test func crashingHangingAndFlakyPluginsLoseNothing() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugins = [
+            ("crasher", "crash-after:40", "chaos.crash", directory + "/crash"),
+            ("hanger", "hang-after:40", "chaos.hang", directory + "/hang"),
+            ("flaky", "fail-every:3", "chaos.flaky", directory + "/flaky"),
+            ("slow", "slow:5", "chaos.slow", directory + "/slow"),
+            ("garbage", "garbage", "chaos.garbage", directory + "/garbage"),
+        ]
+        let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: plugins, extra: "plugin_crash_limit = 20")), directory: directory)
+        let c = try kawald.connect()
+        let kinds = ["chaos.crash", "chaos.hang", "chaos.flaky", "chaos.slow"]
+        for kind in kinds {
+            for i in 0..<100 { _ = try enqueue(c, kind: kind, key: "\(kind)-\(i)") }
+        }
+        let sinks = [directory + "/crash", directory + "/hang", directory + "/flaky", directory + "/slow"]
+        var statusAnswered = 0
+        let complete = Self.waitUntil(120) {
+            if (try? kawald.kawalctl(["status", "--json"]).status) == 0 { statusAnswered += 1 }
+            return zip(kinds, sinks).allSatisfy { kind, sink in Set(Self.lines(sink)).count >= 100 }
+        }
+        #expect(complete, "not every job arrived: \(zip(kinds, sinks).map { "\($0): \(Set(Self.lines($1)).count)" })")
+        #expect(statusAnswered > 0, "kawald answered status while plugins misbehaved")
+        for (kind, sink) in zip(kinds, sinks) {
+            let received = Self.lines(sink)
+            #expect(Set(received) == Set((0..<100).map { "\(kind)-\($0)" }), "\(kind): keys missing")
+            // A repeat is only possible for a job whose lease ended without an answer: it was attempted more than once.
+            let repeated = Dictionary(grouping: received, by: { $0 }).filter { $0.value.count > 1 }.keys
+            for key in repeated {
+                let jobs = try c.call("io.kawal.Jobs.List", ["kind": .string(kind), "limit": 500])["jobs"]!.arrayValue!
+                let job = jobs.first { $0["idempotency_key"]?.stringValue == key }
+                #expect((job?["attempts"]?.intValue ?? 0) > 1, "\(key) arrived twice without a second attempt")
+            }
+        }
+        let plugins_ = try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!
+        let byName = Dictionary(uniqueKeysWithValues: plugins_.map { ($0["name"]!.stringValue!, $0) })
+        #expect((byName["crasher"]?["restarts"]?.intValue ?? 0) >= 1)
+        #expect(byName["crasher"]?["last_error"]?.stringValue?.contains("exited with status 9") == true)
+        #expect((byName["hanger"]?["restarts"]?.intValue ?? 0) >= 1)
+        #expect(byName["garbage"]?["last_error"]?.stringValue?.contains("handshake failed") == true)
+        print("chaos: restarts crasher \(byName["crasher"]?["restarts"] ?? .null), hanger \(byName["hanger"]?["restarts"] ?? .null), garbage \(byName["garbage"]?["restarts"] ?? .null)")
+    }
+
+    @Test func failedStartsAreReportedWithTheirCauseAndStopAfterTheLimit() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kawald = try KawalInstance.start(.init(config: try Self.config(
+            plugins: [("modem", "exit-at-start", "notify.sms", "/dev/null"), ("silent", "no-register", "test.silent", "/dev/null")],
+            extra: "plugin_crash_limit = 2")), directory: directory)
+        let c = try kawald.connect()
+        func plugin(_ name: String) throws -> JSONValue? {
+            try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!.first { $0["name"]?.stringValue == name }
+        }
+        #expect(try Self.waitUntil(20) { try plugin("modem")?["state"] == "failed" && plugin("silent")?["state"] == "failed" })
+        let modem = try plugin("modem")
+        #expect(modem?["last_error"]?.stringValue?.contains("exited with status 3") == true, "\(String(describing: modem))")
+        #expect(modem?["last_error"]?.stringValue?.contains("cannot open the modem") == true)
+        #expect(try plugin("silent")?["last_error"]?.stringValue?.contains("did not register within 2 s") == true)
+        #expect(kawald.log.contains("ALERT: plugin modem failed 2 times"))
+        #expect(try c.call("io.kawal.Daemon.Status")["counts"]?["plugins_failed"] == 2)
+    }
+
+    @Test func retriesBackOffThenDeadLetters() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("failing", "fail-every:1", "test.fail", "/dev/null")],
+                                                                          extra: "max_attempts = 3")), directory: directory)
+        let c = try kawald.connect()
+        let id = try enqueue(c, kind: "test.fail", key: "doomed")["id"]!
+        #expect(Self.waitUntil(20) { (try? c.call("io.kawal.Jobs.Get", ["id": id])["job"]?["state"]) == "dead" })
+        let job = try c.call("io.kawal.Jobs.Get", ["id": id])["job"]!
+        #expect(job["attempts"] == 3)
+        #expect(job["last_error"] == "asked to fail")
+        let dead = try c.call("io.kawal.Jobs.List", ["state": "dead"])["jobs"]!.arrayValue!
+        #expect(dead.map { $0["id"] } == [id])
+        let retried = try c.call("io.kawal.Jobs.Retry", ["id": id])["job"]!
+        #expect(retried["state"] == "pending" || retried["state"] == "leased", "back in the queue (and maybe already offered)")
+    }
+
+    @Test func jobsDueWhileStoppedFireOnceOrGoStale() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sink = directory + "/sink"
+        var kawald = try KawalInstance.start(.init(config: "[scheduler]\nstaleness_window = \"6s\"\n"), directory: directory)
+        var c = try kawald.connect()
+        _ = try enqueue(c, kind: "test.sink", key: "recent", due: "+1s")
+        _ = try enqueue(c, kind: "test.sink", key: "ancient", due: "2020-01-01")
+        kawald.stop()
+        sleep(2)
+        kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("sink", "ok", "test.sink", sink)], extra: "staleness_window = \"6s\"")),
+                                         directory: directory)
+        c = try kawald.connect()
+        #expect(Self.waitUntil(20) { Self.lines(sink) == ["recent"] })
+        sleep(1)
+        #expect(Self.lines(sink) == ["recent"], "the missed job fired once; the stale one not at all")
+        let stale = try c.call("io.kawal.Jobs.List", ["state": "stale"])["jobs"]!.arrayValue!
+        #expect(stale.map { $0["idempotency_key"] } == ["ancient"])
+        #expect(kawald.log.contains("1 jobs were due longer ago than the staleness window"))
+    }
+
+    @Test func aPythonPluginNeedsNoKawalCode() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("plugins/examples/sink.py").path
+        let python = try KawalBinaries.which("python3")
+        let sink = directory + "/sink"
+        let config = """
+            [plugins.pysink]
+            exec = "\(python)"
+            args = ["\(script)"]
+            env = { SINK = "\(sink)", KINDS = "example.sink" }
+            """
+        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let c = try kawald.connect()
+        for i in 0..<20 { _ = try enqueue(c, kind: "example.sink", key: "py-\(i)") }
+        #expect(Self.waitUntil(20) { Self.lines(sink).count >= 20 })
+        #expect(Set(Self.lines(sink).map { String($0.split(separator: "\t")[0]) }) == Set((0..<20).map { "py-\($0)" }))
+        #expect(kawald.log.contains("registered; lease"))
+        #expect(kawald.stop() == 0)
+    }
+
+    @Test func subscribersSeeJobEvents() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("sink", "ok", "test.sink", directory + "/sink")])), directory: directory)
+        let watcher = try kawald.connect()
+        try watcher.send(VarlinkCall(method: "io.kawal.Jobs.Subscribe", more: true))
+        usleep(200_000)
+        _ = try enqueue(try kawald.connect(), kind: "test.sink", key: "watched")
+        var events: [String] = []
+        while !events.contains("job.settled") {
+            let reply = try watcher.receive()
+            events.append(reply.parameters["event"]?.stringValue ?? "")
+        }
+        #expect(events.contains("job.enqueued"))
+    }
+}
