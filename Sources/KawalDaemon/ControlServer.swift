@@ -39,10 +39,11 @@ struct ControlServer: Service {
             },
             makeContext: { peer in state.accessPolicy.caller(for: peer) }
         )
-        let channel = try await server.start()
         let activated: Bool
         if case .listeningSocket = endpoint { activated = true } else { activated = false }
+        // Recorded before the first connection can be accepted, so that Status always lists it.
         state.addSocket(.init(name: "control", path: socketPath, activated: activated))
+        let channel = try await server.start()
         logger.info("listening", metadata: ["kawal.socket": "\(socketPath)", "kawal.activated": "\(activated)"])
         onListening()
         try await withTaskCancellationOrGracefulShutdownHandler {

@@ -50,9 +50,10 @@ public enum Daemon {
             }
             endpoint = .unixSocket(path: controlPath, mode: 0o666)
         }
-        for socket in inherited where socket.name != "control" && !(inherited.count == 1 && socket.name == "unknown") {
-            logger.notice("inherited socket '\(socket.name)' is not served by this version of kawald; it stays open unused", metadata: ["kawal.fd": "\(socket.fd)"])
+        for socket in inherited where !["control", "plugins"].contains(socket.name) && !(inherited.count == 1 && socket.name == "unknown") {
+            logger.notice("inherited socket '\(socket.name)' is not one kawald serves (control, plugins); it stays open unused", metadata: ["kawal.fd": "\(socket.fd)"])
         }
+        let inheritedPlugins = inherited.first { $0.name == "plugins" }?.fd
 
         let store: Store
         do {
@@ -100,6 +101,9 @@ public enum Daemon {
             services: [
                 .init(service: scheduler),
                 .init(service: pluginHost),
+                .init(service: PluginSocketService(
+                    path: configuration.runtimeDirectory + "/" + KawalDefaults.pluginSocketName, inheritedFD: inheritedPlugins,
+                    groupName: configuration.pluginGroup, host: pluginHost, state: state, logger: logger)),
                 .init(service: controlServer),
                 .init(service: WatchdogService(notifier: notifier, eventLoop: group.next(), logger: logger),
                       successTerminationBehavior: .ignore),

@@ -204,3 +204,36 @@ import Varlink
         #expect(events.contains("job.enqueued"))
     }
 }
+
+extension SchedulerTests {
+    @Test func externalPluginsConnectToThePluginSocket() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kawald = try KawalInstance.start(directory: directory)
+        let socket = kawald.runtimeDirectory + "/plugins.sock"
+        var info = stat()
+        #expect(stat(socket, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660)
+        let sink = directory + "/sink"
+        let plugin = Process()
+        plugin.executableURL = URL(fileURLWithPath: try KawalBinaries.which("python3"))
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("plugins/examples/sink.py").path
+        plugin.arguments = [script]
+        plugin.environment = ["KAWAL_PLUGIN_SOCKET": socket, "SINK": sink, "KINDS": "external.sink", "KAWAL_PLUGIN_NAME": "outside"]
+        try plugin.run()
+        // The test process blocks signals its children inherit; SIGKILL cannot be blocked.
+        defer { kill(plugin.processIdentifier, SIGKILL) }
+        let c = try kawald.connect()
+        #expect(Self.waitUntil(10) {
+            (try? c.call("io.kawal.Jobs.Plugins")["plugins"]?.arrayValue?.contains { $0["name"] == "outside" && $0["origin"] == "external" }) == true
+        })
+        for i in 0..<10 { _ = try enqueue(c, kind: "external.sink", key: "ext-\(i)") }
+        #expect(Self.waitUntil(10) { Self.lines(sink).count >= 10 })
+        kill(plugin.processIdentifier, SIGKILL)
+        plugin.waitUntilExit()
+        #expect(Self.waitUntil(10) {
+            (try? c.call("io.kawal.Jobs.Plugins")["plugins"]?.arrayValue?.first { $0["name"] == "outside" }?["state"]) == "stopped"
+        })
+    }
+}

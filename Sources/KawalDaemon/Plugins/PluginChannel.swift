@@ -33,6 +33,21 @@ final class PluginChannel: @unchecked Sendable {
         queue = DispatchQueue(label: "kawal.plugin.\(label)")
     }
 
+    /// Calls `onHangup` once when the plugin closes its end, even while nothing is being read
+    /// (an idle plugin that dies is noticed at once, not at the next ping).
+    func watchForHangup(_ onHangup: @escaping @Sendable () -> Void) {
+        let fd = self.fd
+        let thread = Thread {
+            // POLLRDHUP (Linux): the peer closed its end. Glibc hides the constant behind _GNU_SOURCE.
+            let peerClosed: Int16 = 0x2000
+            var poller = pollfd(fd: fd, events: peerClosed, revents: 0)
+            while poll(&poller, 1, -1) < 0 && errno == EINTR {}
+            onHangup()
+        }
+        thread.name = "kawal-plugin-hangup"
+        thread.start()
+    }
+
     /// Unblocks a pending read or write; the connection is finished.
     func shutdown() {
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
@@ -52,7 +67,8 @@ final class PluginChannel: @unchecked Sendable {
 
     /// Waits for `io.kawal.Plugin.Register` (with `upgrade`) and answers it. `expectedName` is the
     /// name kawald started the plugin under (nil for external plugins).
-    func handshake(expectedName: String?, timeout: Double, leaseSeconds: Int64, pingSeconds: Int64) async throws -> PluginRegistration {
+    func handshake(expectedName: String?, takenNames: Set<String> = [], refusal: VarlinkError? = nil, timeout: Double,
+                   leaseSeconds: Int64, pingSeconds: Int64) async throws -> PluginRegistration {
         try await perform { connection in
             connection.setReceiveTimeout(seconds: timeout)
             let message: JSONValue
@@ -68,6 +84,7 @@ final class PluginChannel: @unchecked Sendable {
                 try connection.sendMessage(VarlinkReply(error: error).message)
                 throw PluginChannelError(description: "registration refused: \(error)")
             }
+            if let refusal { try refuse(refusal) }
             guard call.method == "io.kawal.Plugin.Register", let method = KawalInterfaces.plugin.methods["Register"] else {
                 try refuse(.methodNotFound(call.method))
             }
@@ -81,6 +98,11 @@ final class PluginChannel: @unchecked Sendable {
             if let expectedName, name != expectedName {
                 try refuse(VarlinkError("io.kawal.Plugin.NameRefused", [
                     "name": .string(name), "message": .string("this plugin was started as '\(expectedName)'; register under that name"),
+                ]))
+            }
+            if takenNames.contains(name) {
+                try refuse(VarlinkError("io.kawal.Plugin.NameRefused", [
+                    "name": .string(name), "message": .string("a plugin named '\(name)' is configured or connected already"),
                 ]))
             }
             let requested = call.parameters["protocol_version"]!.intValue!

@@ -1,6 +1,7 @@
 import Foundation
 import KawalStore
 import Logging
+import Varlink
 import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
@@ -31,6 +32,8 @@ actor PluginHost: Service {
     private var statuses: [String: Status] = [:]
     private var supervisors: [String: Task<Void, Never>] = [:]
     private var crashes: [String: [Date]] = [:]
+    /// Connected external plugins, so that shutdown can end their connections.
+    private var externals: [String: (channel: PluginChannel, owner: String)] = [:]
 
     init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, logger: Logger) {
         self.plugins = plugins
@@ -98,6 +101,16 @@ actor PluginHost: Service {
 
     private func stopAll() async {
         for name in Array(supervisors.keys) { await stop(name) }
+        await disconnectExternals()
+    }
+
+    /// Asks connected external plugins to stop and ends their connections.
+    func disconnectExternals() async {
+        for (owner, external) in externals {
+            await scheduler.interrupt(owner: owner)
+            await external.channel.stop(timeout: 2)
+            external.channel.shutdown()
+        }
     }
 
     private func update(_ name: String, _ change: (inout Status) -> Void) {
@@ -176,6 +189,7 @@ actor PluginHost: Service {
             "kawal.plugin_version": "\(registration.version)", "kawal.capabilities": "\(registration.capabilities.sorted().joined(separator: ","))",
         ])
         await scheduler.attach(owner: owner, capabilities: registration.capabilities)
+        channel.watchForHangup { [scheduler] in Task { await scheduler.interrupt(owner: owner) } }
         // When the process ends on its own, the serve loop wakes up; it settles what the plugin
         // answered before taking the remaining leases back.
         let watcher = Task.detached { [scheduler] in
@@ -210,6 +224,54 @@ actor PluginHost: Service {
         channel.shutdown()
         process.terminate(grace: 2)
         return failure
+    }
+
+    /// A plugin that connected to plugins.sock by itself (e.g. run as its own systemd unit). It is
+    /// served while connected; restarting it is its service manager's business.
+    func serveExternal(socket fd: CInt, peer: PeerCredentials?, allowed: Bool, groupName: String) async {
+        let channel = PluginChannel(socket: fd, label: "external-\(peer?.pid ?? 0)")
+        defer { channel.shutdown() }
+        let refusal: VarlinkError? = allowed ? nil : VarlinkError("io.kawal.PermissionDenied", [
+            "message": .string("only members of group \(groupName) may connect plugins"), "role": "none", "required_group": .string(groupName),
+        ])
+        let taken = Set(statuses.filter { $0.value.origin == "configured" || $0.value.state == "running" }.keys)
+        let registration: PluginRegistration
+        do {
+            registration = try await channel.handshake(expectedName: nil, takenNames: taken, refusal: refusal, timeout: settings.pluginHandshakeTimeout,
+                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing))
+        } catch {
+            logger.warning("external plugin not accepted: \(error)", metadata: ["kawal.peer_pid": "\(peer?.pid ?? 0)"])
+            return
+        }
+        let name = registration.name
+        var pluginLogger = logger
+        pluginLogger[metadataKey: "kawal.plugin"] = "\(name)"
+        statuses[name] = Status(name: name, origin: "external", state: "running", version: registration.version,
+                                capabilities: registration.capabilities.sorted(), pid: peer?.pid)
+        pluginLogger.notice("external plugin registered", metadata: ["kawal.capabilities": "\(registration.capabilities.sorted().joined(separator: ","))"])
+        let owner = "\(name)@\(peer?.pid ?? 0)"
+        externals[owner] = (channel, owner)
+        defer { externals[owner] = nil }
+        await scheduler.attach(owner: owner, capabilities: registration.capabilities)
+        let scheduler = self.scheduler
+        channel.watchForHangup { Task { await scheduler.interrupt(owner: owner) } }
+        var reason = "disconnected"
+        do {
+            try await withTaskCancellationHandler {
+                try await serve(channel: channel, owner: owner, name: name)
+            } onCancel: {
+                Task { await self.scheduler.interrupt(owner: owner) }
+            }
+        } catch {
+            reason = "\(error)"
+        }
+        await scheduler.detach(owner: owner)
+        update(name) {
+            $0.state = "stopped"
+            $0.lastError = reason
+            $0.pid = nil
+        }
+        pluginLogger.notice("external plugin gone: \(reason)")
     }
 
     private func serve(channel: PluginChannel, owner: String, name: String) async throws {
