@@ -62,11 +62,7 @@ struct Nik: ParsableCommand {
             print(check.json.prettyPrinted())
             return
         }
-        let rows = check.rows
-        let width = rows.map(\.0.count).max() ?? 0
-        for (label, value) in rows {
-            print(label + ":" + String(repeating: " ", count: width - label.count + 2) + value)
-        }
+        Table.fields(check.rows).print()
     }
 
     private func checkStandardInput() throws {
