@@ -20,7 +20,10 @@ struct Kawalctl: ParsableCommand {
               2  the command line is wrong
               3  kawald cannot be reached
             """,
-        subcommands: [Status.self, Ping.self, Version.self, Call.self, Introspect.self, Nik.self]
+        subcommands: [
+            Status.self, Person.self, Handler.self, Service.self,
+            Nik.self, Ping.self, Version.self, Call.self, Introspect.self,
+        ]
     )
 
     /// Parses and runs the command, mapping failures to the documented exit codes

@@ -157,7 +157,7 @@ struct NIKCheck {
     }
 }
 
-private func parseSex(_ text: String) throws -> NIK.Sex {
+func parseSex(_ text: String) throws -> NIK.Sex {
     guard let sex = NIK.Sex(parsing: text) else {
         throw ValidationError("'\(text)' is not a sex; expected female or male (perempuan, laki-laki)")
     }
