@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
         .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
-        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "Varlink"]),
+        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
     ],
     swiftLanguageModes: [.v6]

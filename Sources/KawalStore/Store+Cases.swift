@@ -57,7 +57,7 @@ extension Store {
         return try await pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
             let handlerID = try input.handler.map { try Self.handlerID(code: $0, db) }
-            let year = Calendar(identifier: .gregorian).component(.year, from: now)
+            let year = self.time.calendar.component(.year, from: now)
             let prefix = "K-\(year)-"
             let last = try String.fetchOne(db, sql: "SELECT code FROM caseFile WHERE code LIKE ? ORDER BY code DESC LIMIT 1", arguments: [prefix + "%"])
             let number = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1

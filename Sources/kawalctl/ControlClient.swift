@@ -10,6 +10,8 @@ struct CommandFailure: Error {
     var message: String
     /// Printed on stdout under --json, so scripts get the error as data.
     var json: JSONValue?
+    /// kawald's error reply, when the failure is one; commands that can say more about it look here.
+    var reply: VarlinkError? = nil
 
     func report() {
         if let json {
@@ -70,7 +72,8 @@ struct ControlClient {
         switch error {
         case let error as VarlinkError:
             return CommandFailure(code: .daemonError, message: Self.explain(error),
-                                  json: options.json ? ["error": .string(error.name), "parameters": .object(error.parameters)] : nil)
+                                  json: options.json ? ["error": .string(error.name), "parameters": .object(error.parameters)] : nil,
+                                  reply: error)
         case let error as VarlinkSocketError:
             return CommandFailure(code: .unreachable, message: "lost the connection to kawald at \(connection.path): \(error)")
         default:

@@ -11,7 +11,8 @@ struct Kawalctl: ParsableCommand {
         abstract: "Administer Kawal: talk to kawald over its control socket.",
         discussion: """
             kawalctl reaches kawald through RUNTIME/control.sock (default \(KawalDefaults.controlSocketPath)); \
-            --socket or KAWAL_SOCKET point it elsewhere. Every command prints a table for people, or JSON with --json.
+            --socket or KAWAL_SOCKET point it elsewhere. Every command prints a table for people, or JSON with --json. \
+            'kawalctl --version' prints kawalctl's own version, 'kawalctl version' kawald's too.
 
             Exit status:
               0  success
@@ -19,15 +20,24 @@ struct Kawalctl: ParsableCommand {
               2  the command line is wrong
               3  kawald cannot be reached
             """,
-        version: KawalDefaults.version,
-        subcommands: [Status.self, Ping.self, Version.self, Call.self, Introspect.self, Nik.self]
+        subcommands: [
+            Status.self, Person.self, Case.self, FollowUp.self, Referral.self, Search.self, Handler.self, Service.self, Audit.self,
+            Nik.self, Ping.self, Version.self, Call.self, Introspect.self,
+        ]
     )
 
     /// Parses and runs the command, mapping failures to the documented exit codes
     /// (ArgumentParser's own code for a bad command line is 64; ours is 2).
     static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // Not `CommandConfiguration.version`: ArgumentParser would then take `--version` anywhere on the
+        // command line, where it names the record version a change was based on (`case assign 3 ani --version 2`).
+        if arguments == ["--version"] {
+            print(KawalDefaults.version)
+            return
+        }
         do {
-            var command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
+            var command = try parseAsRoot(movingGlobalOptions(arguments))
             try command.run()
         } catch let failure as CommandFailure {
             failure.report()

@@ -62,11 +62,7 @@ struct Nik: ParsableCommand {
             print(check.json.prettyPrinted())
             return
         }
-        let rows = check.rows
-        let width = rows.map(\.0.count).max() ?? 0
-        for (label, value) in rows {
-            print(label + ":" + String(repeating: " ", count: width - label.count + 2) + value)
-        }
+        Table.fields(check.rows).print()
     }
 
     private func checkStandardInput() throws {
@@ -161,7 +157,7 @@ struct NIKCheck {
     }
 }
 
-private func parseSex(_ text: String) throws -> NIK.Sex {
+func parseSex(_ text: String) throws -> NIK.Sex {
     guard let sex = NIK.Sex(parsing: text) else {
         throw ValidationError("'\(text)' is not a sex; expected female or male (perempuan, laki-laki)")
     }

@@ -32,21 +32,7 @@ struct Status: ParsableCommand {
             rows.append((key.replacingUnderscores(), text(counts[key])))
         }
         rows.append(("You", "\(text(status["role"])) (uid \(text(status["caller_uid"])))"))
-        let width = rows.map(\.0.count).max() ?? 0
-        for (label, value) in rows {
-            print(label + ":" + String(repeating: " ", count: width - label.count + 2) + value)
-        }
-    }
-}
-
-func text(_ value: JSONValue?) -> String {
-    switch value {
-    case .string(let s)?: return s
-    case .int(let i)?: return String(i)
-    case .bool(let b)?: return b ? "yes" : "no"
-    case .double(let d)?: return String(d)
-    case nil, .null?: return "-"
-    case let other?: return other.jsonString
+        Table.fields(rows).print()
     }
 }
 
