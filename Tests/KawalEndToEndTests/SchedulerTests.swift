@@ -237,3 +237,27 @@ extension SchedulerTests {
         })
     }
 }
+
+extension SchedulerTests {
+    @Test func kawalctlShowsPluginsAndJobs() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("failing", "fail-every:1", "test.fail", "/dev/null")],
+                                                                          extra: "max_attempts = 1")), directory: directory)
+        let c = try kawald.connect()
+        let id = try enqueue(c, kind: "test.fail", key: "cli")["id"]!.intValue!
+        #expect(Self.waitUntil(10) { (try? c.call("io.kawal.Jobs.Get", ["id": .int(id)])["job"]?["state"]) == "dead" })
+        let plugins = try kawald.kawalctl(["plugin", "list"])
+        #expect(plugins.stdout.contains("failing") && plugins.stdout.contains("running"), "\(plugins.stdout)")
+        let dead = try kawald.kawalctl(["job", "list", "--state", "dead"])
+        #expect(dead.stdout.contains("test.fail") && dead.stdout.contains("asked to fail"), "\(dead.stdout)")
+        #expect(try kawald.kawalctl(["job", "show", "\(id)"]).stdout.contains("Idempotency key:"))
+        #expect(try kawald.kawalctl(["job", "list", "--state", "buried"]).status == 2)
+        #expect(try kawald.kawalctl(["job", "retry", "\(id)"]).status == 0)
+        #expect(try kawald.kawalctl(["plugin", "disable", "failing"]).stdout.contains("disabled"))
+        #expect(try kawald.kawalctl(["plugin", "restart", "failing"]).status == 0)
+        #expect(try kawald.kawalctl(["plugin", "status", "nothere"]).status == 1)
+        let status = try kawald.kawalctl(["status"])
+        #expect(status.stdout.contains("Plugins running:"), "\(status.stdout)")
+    }
+}
