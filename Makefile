@@ -56,7 +56,11 @@ run: build
 
 test: deps build
 	$(SWIFT) build --product varlink-certification-server
-	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test
+	$(SWIFT) build --product kawal-test-plugin
+	# Two processes: the end-to-end tests block on child processes and sockets, which would starve
+	# the in-process servers of the unit tests of Swift's (2-thread) cooperative pool.
+	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test --skip KawalEndToEndTests
+	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test --filter KawalEndToEndTests
 	KAWAL_BIN_DIR=$(BIN) $(PYTHON) -m pytest -q Tests/python
 
 bench: deps

@@ -96,6 +96,11 @@ public final class VarlinkConnection {
         try writeAll(bytes)
     }
 
+    /// A message that has already arrived, without waiting for the socket; nil when none is buffered.
+    public func bufferedMessage() throws -> JSONValue? {
+        try splitter.nextMessage()
+    }
+
     /// Sends one message (a call or a reply).
     public func sendMessage(_ message: JSONValue) throws(VarlinkSocketError) {
         var bytes: [UInt8] = []

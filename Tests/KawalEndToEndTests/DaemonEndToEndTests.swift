@@ -26,7 +26,8 @@ import Varlink
         #expect(status["storage"]?["journal_mode"] == "wal")
         #expect(status["storage"]?["schema_version"]?.intValue ?? 0 >= 1)
         #expect(status["storage"]?["path"]?.stringValue == kawald.stateDirectory + "/kawal.db")
-        #expect(status["sockets"] == [["name": "control", "path": .string(kawald.socketPath), "activated": false]])
+        #expect(status["sockets"]?.arrayValue?.contains(["name": "control", "path": .string(kawald.socketPath), "activated": false]) == true)
+        #expect(status["sockets"]?.arrayValue?.contains(["name": "plugins", "path": .string(kawald.runtimeDirectory + "/plugins.sock"), "activated": false]) == true)
         #expect(status["counts"]?["control_connections"] == 1)
         #expect((status["uptime_seconds"]?.doubleValue ?? -1) >= 0)
 
@@ -166,7 +167,7 @@ import Varlink
             return nil
         }
         #expect(states == ["READY=1", "RELOADING=1", "READY=1", "STOPPING=1"])
-        #expect(kawald.notifications.received.first { $0.contains("READY=1") }?.contains("STATUS=Serving control \(kawald.socketPath)") == true)
+        #expect(kawald.notifications.received.first { $0.contains("READY=1") }?.contains("control \(kawald.socketPath)") == true)
         #expect(kawald.notifications.received.filter { $0 == "WATCHDOG=1" }.count >= 1)
     }
 
@@ -183,7 +184,7 @@ import Varlink
         let connection = try VarlinkConnection(unixSocketPath: socket)
         connection.setReceiveTimeout(seconds: 30)
         let status = try connection.call("io.kawal.Daemon.Status")
-        #expect(status["sockets"] == [["name": "control", "path": .string(socket), "activated": true]])
+        #expect(status["sockets"]?.arrayValue?.contains(["name": "control", "path": .string(socket), "activated": true]) == true)
         #expect(kawald.stop() == 0)
         #expect(FileManager.default.fileExists(atPath: socket), "an activated socket belongs to systemd and stays")
     }

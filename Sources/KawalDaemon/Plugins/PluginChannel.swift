@@ -135,21 +135,32 @@ final class PluginChannel: @unchecked Sendable {
                         ]
                     }
                     try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Run", parameters: ["jobs": .array(payload)], more: true))
-                    while true {
-                        let reply = try Self.receiveReply(connection, what: "Run")
-                        if let error = reply.error {
-                            // The rest of the batch failed; try again later.
-                            continuation.yield(jobs.map { ($0.id, false, true, "plugin answered \(error)") })
-                            break
+                    var finished = false
+                    while !finished {
+                        // Answers that arrived together are settled together (one transaction, not one each).
+                        var replies = [try Self.receiveReply(connection, what: "Run")]
+                        while replies.last!.continues, replies.last!.error == nil, let more = try connection.bufferedMessage() {
+                            replies.append(try VarlinkReply(message: more))
                         }
-                        guard let results = reply.parameters["results"]?.arrayValue else {
-                            throw PluginChannelError(description: "answered Run without results")
+                        var chunk: [JobResult] = []
+                        for reply in replies {
+                            if let error = reply.error {
+                                // The rest of the batch failed; try again later.
+                                let answered = Set(chunk.map(\.id))
+                                chunk += jobs.filter { !answered.contains($0.id) }.map { ($0.id, false, true, "plugin answered \(error)") }
+                                finished = true
+                                break
+                            }
+                            guard let results = reply.parameters["results"]?.arrayValue else {
+                                throw PluginChannelError(description: "answered Run without results")
+                            }
+                            chunk += results.compactMap { result in
+                                guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
+                                return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue)
+                            }
+                            if !reply.continues { finished = true }
                         }
-                        continuation.yield(results.compactMap { result in
-                            guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
-                            return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue)
-                        })
-                        if !reply.continues { break }
+                        continuation.yield(chunk)
                     }
                     continuation.finish()
                 } catch {
