@@ -10,7 +10,7 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
-                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age
+                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace
 
 .PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench clean
 
@@ -67,7 +67,9 @@ bench: deps
 	$(SWIFT) build -c release --product kawald
 	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
 	$(SWIFT) build -c release --product kawal-bench
+	$(SWIFT) build -c release --product kawal-test-plugin
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
+	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
 
 clean:
 	rm -rf .build $(VENV) $(STATE)

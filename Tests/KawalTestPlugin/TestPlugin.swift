@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// A plugin for the scheduler's tests. It appends each job's idempotency key to `SINK` and
-/// misbehaves as `MODE` says: ok, crash-after:N, hang-after:N, garbage, slow:MS, fail-every:N, no-register, exit-at-start.
+/// misbehaves as `MODE` says: ok, crash-after:N, hang-after:N, garbage, slow:MS, fail-every:N, no-register, exit-at-start,
+/// or `timestamps` (each line: key, payload, arrival time in ms since 1970, for lateness benchmarks).
 @main
 struct TestPlugin {
     static func main() async throws {
@@ -40,9 +41,15 @@ struct TestPlugin {
                 job.fail("asked to fail", retryable: true)
                 continue
             }
-            fputs(job.idempotencyKey + "\n", file)
-            fflush(file)
+            if mode == "timestamps" {
+                var now = timespec()
+                clock_gettime(CLOCK_REALTIME, &now)
+                fputs("\(job.idempotencyKey) \(job.payload) \(Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)\n", file)
+            } else {
+                fputs(job.idempotencyKey + "\n", file)
+            }
             job.ack()
+            fflush(file)
         }
     }
 }
