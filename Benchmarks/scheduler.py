@@ -165,7 +165,8 @@ def main():
         daemon.stop()
         lateness = []
         for line in sink.read_text().splitlines():
-            key, payload, arrived = line.split(" ")
+            key, rest = line.split(" ", 1)
+            payload, arrived = rest.rsplit(" ", 1)
             lateness.append(int(arrived) - json.loads(payload)["due_ms"])
         p50, p99 = percentile(lateness, 50), percentile(lateness, 99)
         print(f"lateness of {len(lateness)} due jobs at the plugin: p50 {p50} ms, p99 {p99} ms "

@@ -53,12 +53,13 @@ final class Batch: @unchecked Sendable {
         condition.signal()
     }
 
-    /// The next answer, waiting for it.
-    func next() -> JSONValue {
+    /// Every answer settled so far, waiting for at least one.
+    func next() -> [JSONValue] {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
-        return queue.removeFirst()
+        defer { queue.removeAll(keepingCapacity: true) }
+        return queue
     }
 }
 
@@ -133,13 +134,16 @@ public final class KawalPlugin: @unchecked Sendable {
                         if offered.isEmpty {
                             try connection.sendMessage(VarlinkReply(parameters: ["results": []]).message)
                         } else if call.more {
-                            // Answer job by job, so that kawald keeps what is done even if we die mid-batch.
-                            for index in offered.indices {
-                                let result = batch.next()
-                                try connection.sendMessage(VarlinkReply(parameters: ["results": [result]], continues: index < offered.count - 1).message)
+                            // Answer as jobs are settled, so that kawald keeps what is done even if we die mid-batch.
+                            var answered = 0
+                            while answered < offered.count {
+                                let results = batch.next()
+                                answered += results.count
+                                try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)], continues: answered < offered.count).message)
                             }
                         } else {
-                            let results = offered.map { _ in batch.next() }
+                            var results: [JSONValue] = []
+                            while results.count < offered.count { results += batch.next() }
                             try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)]).message)
                         }
                     case "io.kawal.PluginJobs.Ping":

@@ -54,6 +54,7 @@ extension Store {
         }
         let now = time.now()
         let due = try input.due.map { try time.moment($0, field: "due") }
+        let reporter = try input.reporter.map(Self.normalizedReporter)
         return try await pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
             let handlerID = try input.handler.map { try Self.handlerID(code: $0, db) }
@@ -64,7 +65,7 @@ extension Store {
             var record = CaseRecord(
                 id: nil, code: prefix + String(format: "%04d", number), personID: personID, type: type, subtype: input.subtype,
                 status: "new", risk: input.risk ?? "low", urgentSafety: input.urgentSafety ?? false, handlerID: handlerID,
-                village: input.village ?? person.village, summary: input.summary, notes: input.notes, reporter: input.reporter,
+                village: input.village ?? person.village, summary: input.summary, notes: input.notes, reporter: reporter,
                 openedAt: now, dueAt: due, resolvedAt: nil, closedAt: nil, legalHold: input.legalHold ?? false, version: 1, updatedAt: now)
             guard Self.risks.contains(record.risk) else { throw StoreError.invalid(field: "risk", message: "expected low, medium or high") }
             try record.insert(db)
@@ -78,6 +79,17 @@ extension Store {
             try AuditLog.append(db, actor: actor, action: "case.open", object: "case/\(record.code)", detail: "type \(type)")
             return try Self.view(record, db)
         }
+    }
+
+    /// A reporter's phone is kept like a person's: +62….
+    static func normalizedReporter(_ reporter: Reporter) throws -> Reporter {
+        var normalized = reporter
+        do {
+            normalized.phone = try reporter.phone.flatMap(normalizePhone)
+        } catch StoreError.invalid(_, let message) {
+            throw StoreError.invalid(field: "reporter.phone", message: message)
+        }
+        return normalized
     }
 
     static func handlerID(code: String, _ db: Database) throws -> Int64 {
@@ -187,7 +199,7 @@ extension Store {
             if let summary = changes.summary { record.summary = summary.isEmpty ? nil : summary }
             if let notes = changes.notes { record.notes = notes.isEmpty ? nil : notes }
             if let due { record.dueAt = due }
-            if let reporter = changes.reporter { record.reporter = reporter }
+            if let reporter = changes.reporter { record.reporter = try Self.normalizedReporter(reporter) }
             if let legalHold = changes.legalHold { record.legalHold = legalHold }
             if let handler = changes.handler { record.handlerID = handler.isEmpty ? nil : try Self.handlerID(code: handler, db) }
             record.version += 1

@@ -47,6 +47,23 @@ public enum JobOutcome: Sendable, Equatable {
 }
 
 extension Store {
+    /// Leases and settlements are written without waiting for the disk (synchronous = NORMAL in WAL:
+    /// safe from a crash of kawald, lost only with the machine's power). Losing one means a job is
+    /// offered again, which at-least-once delivery allows; the idempotency key makes it harmless.
+    /// Enqueued jobs and personal data keep FULL durability.
+    func writeJobBookkeeping<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            var result: T?
+            try db.inTransaction {
+                result = try body(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
     /// Adds a job; a job with the same idempotency key is not added twice (returns the existing id).
     @discardableResult
     public func enqueueJob(kind: String, payload: String, dueAt: Date, idempotencyKey: String) async throws -> (id: Int64, created: Bool) {
@@ -86,7 +103,7 @@ extension Store {
     /// One statement for the whole batch: at tens of thousands of jobs a second, per-row statements cost.
     public func leaseJobs(_ ids: [Int64], owner: String, expiresAt: Date) async throws -> [OfferedJob] {
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeJobBookkeeping { db in
             var offered: [OfferedJob] = []
             for chunk in ids.chunked(into: 500) {
                 let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -109,7 +126,7 @@ extension Store {
     /// Only the lease holder may settle; a late answer after the lease moved on is ignored.
     public func settleJobs(_ outcomes: [(id: Int64, outcome: JobOutcome)], owner: String) async throws -> [(id: Int64, state: String)] {
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeJobBookkeeping { db in
             var settled: [(Int64, String)] = []
             let done = outcomes.compactMap { $0.outcome == .done ? $0.id : nil }
             for chunk in done.chunked(into: 500) {

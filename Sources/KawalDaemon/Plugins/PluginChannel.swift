@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import KawalCore
 import KawalStore
 import Varlink
@@ -121,11 +122,14 @@ final class PluginChannel: @unchecked Sendable {
 
     typealias JobResult = (id: Int64, ok: Bool, retryable: Bool, error: String?)
 
-    /// Hands jobs to the plugin (`Run` with `more`) and streams its answers as they come: a plugin
+    /// Hands jobs to the plugin (`Run` with `more`) and collects its answers as they come: a plugin
     /// may answer job by job (`continues`) or all at once. Each answer must come within `timeout`.
-    func run(_ jobs: [OfferedJob], timeout: Double, display: @escaping @Sendable (Date) -> String) -> AsyncThrowingStream<[JobResult], any Error> {
-        AsyncThrowingStream { continuation in
-            queue.async { [self] in
+    /// The caller takes whatever has arrived each time it is ready, so that while one settlement is
+    /// being written the next answers gather into one larger settlement.
+    func run(_ jobs: [OfferedJob], timeout: Double, display: @escaping @Sendable (Date) -> String) -> ResultMailbox {
+        let mailbox = ResultMailbox()
+        let continuation = mailbox
+        queue.async { [self] in
                 do {
                     connection.setReceiveTimeout(seconds: timeout)
                     let payload: [JSONValue] = jobs.map {
@@ -166,8 +170,8 @@ final class PluginChannel: @unchecked Sendable {
                 } catch {
                     continuation.finish(throwing: error)
                 }
-            }
         }
+        return mailbox
     }
 
     func ping(timeout: Double) async throws {
@@ -197,6 +201,70 @@ final class PluginChannel: @unchecked Sendable {
             throw PluginChannelError(description: "connection lost during \(what) (\(error))")
         } catch {
             throw PluginChannelError(description: "sent garbage instead of an answer to \(what): \(error)")
+        }
+    }
+}
+
+/// Answers from a plugin, posted by the reading thread and taken in bulk by the serve loop.
+final class ResultMailbox: Sendable {
+    private struct State {
+        var pending: [PluginChannel.JobResult] = []
+        var finished = false
+        var failure: (any Error)?
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private enum Next {
+        case results([PluginChannel.JobResult])
+        case end((any Error)?)
+        case wait
+    }
+
+    private let state = Mutex(State())
+
+    func yield(_ results: [PluginChannel.JobResult]) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.pending += results
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func finish(throwing error: (any Error)? = nil) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.finished = true
+            state.failure = error
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Everything that arrived since the last call, waiting for something; nil at the end.
+    func take() async throws -> [PluginChannel.JobResult]? {
+        while true {
+            let next = state.withLock { state -> Next in
+                if !state.pending.isEmpty {
+                    defer { state.pending.removeAll(keepingCapacity: true) }
+                    return .results(state.pending)
+                }
+                return state.finished ? .end(state.failure) : .wait
+            }
+            switch next {
+            case .results(let results): return results
+            case .end(let error?): throw error
+            case .end(nil): return nil
+            case .wait:
+                await withCheckedContinuation { continuation in
+                    let ready = state.withLock { state -> Bool in
+                        if !state.pending.isEmpty || state.finished { return true }
+                        state.waiter = continuation
+                        return false
+                    }
+                    if ready { continuation.resume() }
+                }
+            }
         }
     }
 }

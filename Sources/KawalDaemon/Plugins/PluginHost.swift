@@ -277,14 +277,15 @@ actor PluginHost: Service {
     private func serve(channel: PluginChannel, owner: String, name: String) async throws {
         let time = self.time
         while !Task.isCancelled {
-            guard let batch = try await scheduler.nextBatch(owner: owner, max: 256, idle: .seconds(settings.pluginPing)) else { return }
+            guard let batch = try await scheduler.nextBatch(owner: owner, max: 1000, idle: .seconds(settings.pluginPing)) else { return }
             if batch.isEmpty {
                 try await channel.ping(timeout: min(10, settings.pluginPing))
                 continue
             }
             let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
             // Settle answers as they arrive: a crash mid-batch loses only the unanswered jobs.
-            for try await results in channel.run(batch, timeout: settings.lease, display: { time.display($0) }) {
+            let mailbox = channel.run(batch, timeout: settings.lease, display: { time.display($0) })
+            while let results = try await mailbox.take() {
                 try await scheduler.settle(owner: owner, results: results, attempts: attempts)
                 let done = Int64(results.filter(\.ok).count)
                 update(name) {
