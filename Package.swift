@@ -44,6 +44,8 @@ let package = Package(
             dependencies: ["Varlink"],
             resources: [.embedInCode("Interfaces"), .embedInCode("Regions")]
         ),
+        // systemd calendar expressions (OnCalendar= syntax): parsing, normalised form, next elapse; tzdata read as glibc reads it.
+        .target(name: "KawalCalendar"),
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
@@ -82,6 +84,7 @@ let package = Package(
         .executableTarget(name: "kawal-bench", dependencies: ["Varlink"], path: "Benchmarks/kawal-bench"),
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
+        .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
     ],
