@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "Varlink", "VarlinkNIO", "SystemdKit",
+                "KawalCore", "KawalStore", "KawalCalendar", "Varlink", "VarlinkNIO", "SystemdKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -70,7 +70,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kawalctl",
-            dependencies: ["KawalCore", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KawalCore", "KawalCalendar", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors.
         .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore"]),
