@@ -21,6 +21,8 @@ enum CivilClock: Equatable, Sendable {
     /// in glibc): it decides which of two candidates an ambiguous local time resolves to, so it is
     /// threaded through one computation exactly as the static is through systemd's.
     func normalize(_ fields: inout BrokenDownTime, guess: inout Int64) -> Int64? {
+        // timegm ignores the daylight-saving flag.
+        if case .utc = self { fields.isDST = 0 }
         var remainingProbes = 6
         let requestedSecond = fields.second
         let minute = fields.minute

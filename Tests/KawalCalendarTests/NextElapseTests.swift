@@ -58,6 +58,8 @@ import Testing
         #expect(try elapses(of: "12:00 UTC", after: "2025-01-01 00:00:00", count: 1, localZone: zone("Asia/Makassar")) == ["Wed 2025-01-01 12:00:00 UTC"])
         #expect(try elapses(of: "12:00", after: "2025-01-01 00:00:00", count: 1, localZone: zone("Asia/Makassar")) == ["Wed 2025-01-01 04:00:00 UTC"])
         #expect(try elapses(of: "@1735776000", after: "2025-01-01 00:00:00", count: 2) == ["Thu 2025-01-02 00:00:00 UTC"])
+        // An instant is in UTC, whatever the abbreviation after it says (timegm ignores the DST flag).
+        #expect(try elapses(of: "@2742335615 CEST", after: "2025-01-01 00:00:00", localZone: zone("Europe/Berlin")) == ["Fri 2056-11-24 23:53:35 UTC"])
     }
 
     /// 2025-03-30 in Berlin: 02:00 CET jumps to 03:00 CEST, so 02:30 does not exist that day.
