@@ -45,6 +45,8 @@ let package = Package(
             dependencies: ["Varlink"],
             resources: [.embedInCode("Interfaces"), .embedInCode("Regions")]
         ),
+        // systemd calendar expressions (OnCalendar= syntax): parsing, normalised form, next elapse; tzdata read as glibc reads it.
+        .target(name: "KawalCalendar"),
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
@@ -57,7 +59,7 @@ let package = Package(
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "KawalScheduler", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
+                "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -72,7 +74,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kawalctl",
-            dependencies: ["KawalCore", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KawalCore", "KawalCalendar", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // For plugin authors: connect, register, receive jobs, ack or fail them.
         .target(name: "KawalPluginKit", dependencies: ["Varlink"]),
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "VarlinkTests", dependencies: ["Varlink", "VarlinkNIO", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
         .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
+        .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
     ],
