@@ -1,5 +1,7 @@
+import KawalCalendar
 import KawalCore
 import KawalStore
+import Varlink
 import Logging
 import TOMLKit
 #if canImport(Glibc)
@@ -36,13 +38,15 @@ public struct Configuration: Sendable, Equatable {
     public var scheduler = SchedulerSettings()
     /// Plugins kawald starts and supervises, by name.
     public var plugins: [PluginSettings] = []
+    /// Recurring jobs on calendar schedules, by name.
+    public var timers: [TimerSettings] = []
 
     public init() {}
 
     /// The settings that apply only when kawald starts.
     static let restartOnlyKeys: Set<String> = [
         "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
-        "scheduler", "plugins",
+        "scheduler", "plugins", "timers",
     ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
@@ -58,6 +62,7 @@ public struct Configuration: Sendable, Equatable {
         if maximumMessageSize != old.maximumMessageSize { changed.append("control.max_message_size") }
         if scheduler != old.scheduler { changed.append("scheduler") }
         if plugins != old.plugins { changed.append("plugins") }
+        if timers != old.timers { changed.append("timers") }
         return changed
     }
 
@@ -83,6 +88,22 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// A plugin that fails this many times within `pluginCrashWindow` is marked failed, not restarted.
     public var pluginCrashLimit = 5
     public var pluginCrashWindow: Double = 300
+}
+
+/// A recurring job: `[timers.NAME]` with a systemd calendar expression (`on_calendar`), read in the
+/// deployment's time zone unless it names its own.
+public struct TimerSettings: Sendable, Equatable {
+    public var name: String
+    public var onCalendar: String
+    public var kind: String
+    public var payload = "{}"
+    public var enabled = true
+
+    public init(name: String, onCalendar: String, kind: String) {
+        self.name = name
+        self.onCalendar = onCalendar
+        self.kind = kind
+    }
 }
 
 /// A plugin kawald starts: `[plugins.NAME]`.
@@ -140,7 +161,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins"])
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers"])
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -213,6 +234,40 @@ extension Configuration {
                     settings.enabled = value
                 }
                 config.plugins.append(settings)
+            }
+        }
+        if let timers = table["timers"] {
+            guard let timers = timers.table else { throw reader.error("timers", "", "expected tables [timers.NAME]") }
+            let zone = ZoneDatabase.system.zone(named: config.timeZone) ?? .utc
+            for name in timers.keys.sorted() {
+                let section = "timers.\(name)"
+                guard Self.isValidGroupName(name) else {
+                    throw reader.error(section, "", "'\(name)' is not a timer name: expected lower-case letters, digits, '-' and '_'")
+                }
+                guard let timer = try reader.table(timers, section, key: name, known: ["on_calendar", "kind", "payload", "enabled"]) else { continue }
+                guard let expression = try reader.string(timer, section, "on_calendar") else {
+                    throw reader.error(section, "", "a timer needs on_calendar, e.g. \"daily 01:00\" or \"Mon..Fri 08:00\"")
+                }
+                do {
+                    _ = try CalendarSpec(parsing: expression, localZone: zone)
+                } catch {
+                    throw reader.error(section, "on_calendar", "\(error)")
+                }
+                guard let kind = try reader.string(timer, section, "kind") else {
+                    throw reader.error(section, "", "a timer needs kind: the job kind a plugin carries out, e.g. \"backup\"")
+                }
+                var settings = TimerSettings(name: name, onCalendar: expression, kind: kind)
+                if let payload = try reader.string(timer, section, "payload") {
+                    guard (try? JSONValue(parsing: payload)) != nil else {
+                        throw reader.error(section, "payload", "expected JSON text, e.g. '{\"keep\": 7}'")
+                    }
+                    settings.payload = payload
+                }
+                if let enabled = timer["enabled"] {
+                    guard let value = enabled.bool else { throw reader.error(section, "enabled", "expected true or false") }
+                    settings.enabled = value
+                }
+                config.timers.append(settings)
             }
         }
         return config

@@ -1,4 +1,5 @@
 import Foundation
+import KawalCalendar
 import KawalCore
 import KawalStore
 import Logging
@@ -72,13 +73,21 @@ public enum Daemon {
             logger.critical("cannot start the scheduler: \(error)")
             return 1
         }
+        let timerService: TimerService
+        do {
+            timerService = try TimerService(settings: configuration.timers, zone: ZoneDatabase.system.zone(named: configuration.timeZone) ?? .utc,
+                                            store: store, scheduler: scheduler, logger: logger)
+        } catch {
+            logger.critical("cannot set up the timers: \(error)")
+            return exitConfigurationError
+        }
         let pluginHost = PluginHost(plugins: configuration.plugins, scheduler: scheduler, settings: configuration.scheduler,
                                     time: store.time, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reloader = Reloader(state: state, notifier: notifier, logger: logger)
         let service: VarlinkService<Caller>
         do {
-            service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, reloader: reloader,
+            service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, timers: timerService, reloader: reloader,
                                      logger: logger).makeService()
         } catch {
             logger.critical("cannot set up the control interface: \(error)")
@@ -100,6 +109,7 @@ public enum Daemon {
             // Stopped in reverse order: the control socket first, then the plugins, then the scheduler.
             services: [
                 .init(service: scheduler),
+                .init(service: timerService),
                 .init(service: pluginHost),
                 .init(service: PluginSocketService(
                     path: configuration.runtimeDirectory + "/" + KawalDefaults.pluginSocketName, inheritedFD: inheritedPlugins,

@@ -229,3 +229,14 @@ extension Array {
         stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
     }
 }
+
+extension Store {
+    /// The latest occurrence enqueued for a timer (its jobs' keys start with `timer:NAME:`).
+    public func latestTimerJob(_ name: String) async throws -> (dueAt: Date, state: String)? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT dueAt, state FROM job WHERE idempotencyKey LIKE ? ORDER BY dueAt DESC LIMIT 1",
+                             arguments: ["timer:\(name):%"])
+                .map { ($0[0], $0[1]) }
+        }
+    }
+}

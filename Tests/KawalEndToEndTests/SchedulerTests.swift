@@ -261,3 +261,33 @@ extension SchedulerTests {
         #expect(status.stdout.contains("Plugins running:"), "\(status.stdout)")
     }
 }
+
+extension SchedulerTests {
+    @Test func timersFireOnTheirCalendarAndCatchUpOnce() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sink = directory + "/sink"
+        let timer = "\n[timers.tick]\non_calendar = \"*:*:0/2\"\nkind = \"test.sink\"\npayload = '{\"what\": \"tick\"}'\n"
+        let withPlugin = try Self.config(plugins: [("sink", "ok", "test.sink", sink)]) + timer
+        var kawald = try KawalInstance.start(.init(config: withPlugin), directory: directory)
+        #expect(Self.waitUntil(8) { Self.lines(sink).count >= 2 })
+        #expect(Self.lines(sink).allSatisfy { $0.hasPrefix("timer:tick:") })
+        let listed = try kawald.kawalctl(["timer", "list"])
+        #expect(listed.stdout.contains("*-*-* *:*:00/2"), "\(listed.stdout)")
+        kawald.stop()
+        // Down for several periods: the missed occurrences fire once, not once each.
+        sleep(7)
+        let before = Self.lines(sink).count
+        let restartedAt = Int64(Date().timeIntervalSince1970 * 1000)
+        kawald = try KawalInstance.start(.init(config: withPlugin), directory: directory)
+        usleep(1_500_000)
+        // Occurrences due before the restart that fired after it: the catch-up.
+        let caughtUp = Self.lines(sink).dropFirst(before).filter { Int64($0.split(separator: ":").last!)! < restartedAt }
+        #expect(caughtUp.count == 1, "caught up \(caughtUp)")
+        #expect(try kawald.kawalctl(["timer", "list", "--json"]).stdout.contains("next_elapse"))
+        let bad = try KawalInstance.start(.init(config: "[timers.bad]\non_calendar = \"Mon..Fry 08:00\"\nkind = \"x\"\n", waitUntilReady: false))
+        bad.process.waitUntilExit()
+        #expect(bad.process.terminationStatus == 78)
+        #expect(bad.log.contains("kawald.toml:2: timers.bad.on_calendar:"), "\(bad.log)")
+    }
+}

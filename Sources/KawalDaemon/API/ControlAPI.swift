@@ -11,6 +11,7 @@ public struct ControlAPI: Sendable {
     let store: Store
     let scheduler: Scheduler
     let plugins: PluginHost
+    let timers: TimerService
     let reloader: Reloader
     let logger: Logger
 
@@ -62,7 +63,7 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.cases, methods: records.cases)
         try service.register(interface: KawalInterfaces.handlers, methods: records.handlers)
         try service.register(interface: KawalInterfaces.audit, methods: records.audit)
-        try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins).methods)
+        try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in

@@ -8,6 +8,7 @@ struct JobsAPI: Sendable {
     let store: Store
     let scheduler: Scheduler
     let plugins: PluginHost
+    let timers: TimerService
 
     func job(_ j: JobRecord) -> JSONValue {
         let time = store.time
@@ -58,6 +59,17 @@ struct JobsAPI: Sendable {
                 return ["job": job(try await store.job(id: id))]
             },
             "Plugins": .async { _ in ["plugins": .array(await plugins.list().map(Self.plugin))] },
+            "Timers": .async { _ in
+                let time = store.time
+                return ["timers": .array(await timers.list().map { timer in
+                    [
+                        "name": .string(timer.name), "on_calendar": .string(timer.onCalendar), "normalized": .string(timer.normalized),
+                        "kind": .string(timer.kind), "enabled": .bool(timer.enabled),
+                        "next_elapse": timer.next.map { .string(time.display($0)) } ?? .null,
+                        "last_fired": timer.lastFired.map { .string(time.display($0)) } ?? .null,
+                    ]
+                })]
+            },
             "RestartPlugin": .async { request in
                 ["plugin": Self.plugin(try await plugins.restart(try Parameters(request.parameters).required("name")))]
             },
