@@ -53,11 +53,14 @@ final class Batch: @unchecked Sendable {
         condition.signal()
     }
 
-    /// Every answer settled so far, waiting for at least one.
-    func next() -> [JSONValue] {
+    /// Every answer settled so far, waiting for at least one; then up to a millisecond more for
+    /// answers close behind it (up to `remaining`), so that a fast plugin sends few large replies.
+    func next(remaining: Int) -> [JSONValue] {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
+        let deadline = Date().addingTimeInterval(0.001)
+        while queue.count < remaining, condition.wait(until: deadline) {}
         defer { queue.removeAll(keepingCapacity: true) }
         return queue
     }
@@ -137,13 +140,13 @@ public final class KawalPlugin: @unchecked Sendable {
                             // Answer as jobs are settled, so that kawald keeps what is done even if we die mid-batch.
                             var answered = 0
                             while answered < offered.count {
-                                let results = batch.next()
+                                let results = batch.next(remaining: offered.count - answered)
                                 answered += results.count
                                 try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)], continues: answered < offered.count).message)
                             }
                         } else {
                             var results: [JSONValue] = []
-                            while results.count < offered.count { results += batch.next() }
+                            while results.count < offered.count { results += batch.next(remaining: offered.count - results.count) }
                             try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)]).message)
                         }
                     case "io.kawal.PluginJobs.Ping":
