@@ -8,8 +8,9 @@ public enum KawalInterfaces {
     public static let cases = load(PackageResources.io_kawal_Cases_varlink)
     public static let handlers = load(PackageResources.io_kawal_Handlers_varlink)
     public static let audit = load(PackageResources.io_kawal_Audit_varlink)
+    public static let imports = load(PackageResources.io_kawal_Import_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, imports] }
 
     /// The protocol version of the io.kawal interfaces; raised when a change is not backwards compatible.
     public static let protocolVersion = 1
