@@ -20,7 +20,7 @@ struct Kawalctl: ParsableCommand {
               3  kawald cannot be reached
             """,
         version: KawalDefaults.version,
-        subcommands: [Status.self, Ping.self, Version.self, Call.self, Introspect.self, Nik.self]
+        subcommands: [Status.self, Ping.self, Version.self, Call.self, Introspect.self, Nik.self, Import.self, Export.self]
     )
 
     /// Parses and runs the command, mapping failures to the documented exit codes
