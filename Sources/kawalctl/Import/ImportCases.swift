@@ -148,7 +148,16 @@ struct ImportCases: ParsableCommand {
                 json: options.json ? ["committed": false, "rows": .int(Int64(total)), "rejected": .array(refusals.map(json))] : nil)
         }
 
-        let committed = try client.call("io.kawal.Import.Commit", ["session": .string(session)])
+        let accepted = total - refusals.count
+        progress.show(dryRun ? "checking \(grouped(accepted)) rows against the records…" : "writing \(grouped(accepted)) rows in one transaction…")
+        let committed: [String: JSONValue]
+        do {
+            committed = try client.call("io.kawal.Import.Commit", ["session": .string(session)])
+            progress.finish()
+        } catch {
+            progress.finish()
+            throw error
+        }
         if let skipInvalid { try writeRejects(refusals, header: header, to: skipInvalid) }
         let counts = committed["counts"]?.objectValue ?? [:]
         let created = counts["people_created"]?.intValue ?? 0

@@ -32,6 +32,12 @@ struct ProgressLine {
         draw(line)
     }
 
+    /// Shows a line of its own while a step without a measure runs (the commit).
+    mutating func show(_ text: String) {
+        guard enabled else { return }
+        draw(label + ": " + text)
+    }
+
     /// Clears the line, so that what is printed next starts clean.
     mutating func finish() {
         guard enabled, width > 0 else { return }
