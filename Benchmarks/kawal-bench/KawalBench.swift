@@ -5,23 +5,40 @@ import Varlink
 
 /// Load generator for `make bench`: sequential varlink round trips on one connection.
 ///
-/// Usage: kawal-bench ping SOCKET [CALLS]
-/// Prints one line: `calls=N seconds=S rate=R` (round trips per second).
+/// Usage:
+///   kawal-bench ping SOCKET [CALLS]
+///     prints `calls=N seconds=S rate=R` (round trips per second)
+///   kawal-bench latency SOCKET METHOD PARAMETERS [CALLS]
+///     prints `calls=N p50_ms=A p99_ms=B max_ms=C` (PARAMETERS is a JSON object)
 @main
 struct KawalBench {
     static func main() throws {
         let arguments = CommandLine.arguments
-        guard arguments.count >= 3, arguments[1] == "ping" else {
-            print("usage: kawal-bench ping SOCKET [CALLS]")
+        if arguments.count >= 3, arguments[1] == "ping" {
+            let calls = arguments.count > 3 ? Int(arguments[3]) ?? 100_000 : 100_000
+            let connection = try VarlinkConnection(unixSocketPath: arguments[2])
+            for _ in 0..<1000 { try connection.call("io.kawal.Daemon.Ping") }
+            let start = now()
+            for _ in 0..<calls { try connection.call("io.kawal.Daemon.Ping") }
+            let seconds = now() - start
+            print("calls=\(calls) seconds=\(seconds) rate=\(Double(calls) / seconds)")
+        } else if arguments.count >= 5, arguments[1] == "latency", case .object(let parameters) = try JSONValue(parsing: arguments[4]) {
+            let calls = arguments.count > 5 ? Int(arguments[5]) ?? 300 : 300
+            let connection = try VarlinkConnection(unixSocketPath: arguments[2])
+            for _ in 0..<10 { try connection.call(arguments[3], parameters) }
+            var milliseconds: [Double] = []
+            for _ in 0..<calls {
+                let start = now()
+                try connection.call(arguments[3], parameters)
+                milliseconds.append((now() - start) * 1000)
+            }
+            milliseconds.sort()
+            let percentile = { (p: Double) in milliseconds[min(milliseconds.count - 1, Int((p * Double(milliseconds.count)).rounded(.up)) - 1)] }
+            print("calls=\(calls) p50_ms=\(percentile(0.5)) p99_ms=\(percentile(0.99)) max_ms=\(milliseconds.last!)")
+        } else {
+            print("usage: kawal-bench ping SOCKET [CALLS] | kawal-bench latency SOCKET METHOD PARAMETERS [CALLS]")
             exit(2)
         }
-        let calls = arguments.count > 3 ? Int(arguments[3]) ?? 100_000 : 100_000
-        let connection = try VarlinkConnection(unixSocketPath: arguments[2])
-        for _ in 0..<1000 { try connection.call("io.kawal.Daemon.Ping") }
-        let start = now()
-        for _ in 0..<calls { try connection.call("io.kawal.Daemon.Ping") }
-        let seconds = now() - start
-        print("calls=\(calls) seconds=\(seconds) rate=\(Double(calls) / seconds)")
     }
 
     static func now() -> Double {

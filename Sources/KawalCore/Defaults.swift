@@ -8,6 +8,8 @@ public enum KawalDefaults {
     /// `kawalctl` looks here unless `--socket` or `KAWAL_SOCKET` says otherwise.
     public static var controlSocketPath: String { runtimeDirectory + "/" + controlSocketName }
     public static let version = "0.1.0"
+    /// The shipped import mappings (`kobo-id.toml`), as the package installs them from packaging/import.
+    public static let importMappingDirectory = "/usr/share/kawal/import"
 }
 
 /// Exit codes of kawalctl, documented in `kawalctl --help` and docs/kawalctl.md.

@@ -8,13 +8,14 @@ public enum KawalInterfaces {
     public static let cases = load(PackageResources.io_kawal_Cases_varlink)
     public static let handlers = load(PackageResources.io_kawal_Handlers_varlink)
     public static let audit = load(PackageResources.io_kawal_Audit_varlink)
+    public static let imports = load(PackageResources.io_kawal_Import_varlink)
     public static let jobs = load(PackageResources.io_kawal_Jobs_varlink)
     /// Served by kawald on plugin connections.
     public static let plugin = load(PackageResources.io_kawal_Plugin_varlink)
     /// Served by plugins, called by kawald.
     public static let pluginJobs = load(PackageResources.io_kawal_PluginJobs_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, imports] }
 
     /// The plugin protocol versions this kawald speaks.
     public static let pluginProtocolVersions: [Int64] = [1]

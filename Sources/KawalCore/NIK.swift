@@ -39,6 +39,8 @@ public struct NIK: Sendable, Hashable, CustomStringConvertible {
     /// look-alikes, such as a no-break space or an en dash) removed, full-width and mathematical digits
     /// made ASCII, then surrounding whitespace trimmed.
     public static func normalised(_ text: String) -> String {
+        // The common case, sixteen plain digits, has nothing to remove.
+        if text.utf8.allSatisfy({ (0x30...0x39).contains($0) }) { return text }
         var scalars: [Unicode.Scalar] = []
         for scalar in text.unicodeScalars where !ignoredSeparators.contains(scalar.value) {
             scalars.append(asciiDigit(for: scalar) ?? scalar)

@@ -27,7 +27,7 @@ public struct AuditEvent: Codable, Sendable, Equatable, FetchableRecord, Mutable
     }
 
     func computedHash(id: Int64) -> String {
-        SHA256.hash(data: Data(canonicalText(id: id).utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(canonicalText(id: id).utf8)).hexEncoded
     }
 
     /// Milliseconds since 1970: the precision GRDB stores dates with, so the hash can be recomputed from the row.

@@ -49,25 +49,20 @@ extension Store {
     public func openCase(_ input: CaseInput, actor: Actor) async throws -> CaseView {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators open cases") }
         guard let personID = input.personID else { throw StoreError.invalid(field: "person_id", message: "a case is about a person: give person_id") }
-        guard let type = input.type, Self.caseTypes.contains(type) else {
-            throw StoreError.invalid(field: "type", message: "expected one of \(Self.caseTypes.sorted().joined(separator: ", "))")
-        }
+        let type = try Self.checkedType(input.type)
+        let risk = try Self.checkedRisk(input.risk ?? "low")
         let now = time.now()
         let due = try input.due.map { try time.moment($0, field: "due") }
         let reporter = try input.reporter.map(Self.normalizedReporter)
         return try await pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
             let handlerID = try input.handler.map { try Self.handlerID(code: $0, db) }
-            let year = self.time.calendar.component(.year, from: now)
-            let prefix = "K-\(year)-"
-            let last = try String.fetchOne(db, sql: "SELECT code FROM caseFile WHERE code LIKE ? ORDER BY code DESC LIMIT 1", arguments: [prefix + "%"])
-            let number = (last.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0) + 1
+            let codes = try CaseCodes(year: self.time.calendar.component(.year, from: now), db)
             var record = CaseRecord(
-                id: nil, code: prefix + String(format: "%04d", number), personID: personID, type: type, subtype: input.subtype,
-                status: "new", risk: input.risk ?? "low", urgentSafety: input.urgentSafety ?? false, handlerID: handlerID,
+                id: nil, code: codes.code(0), personID: personID, type: type, subtype: input.subtype,
+                status: "new", risk: risk, urgentSafety: input.urgentSafety ?? false, handlerID: handlerID,
                 village: input.village ?? person.village, summary: input.summary, notes: input.notes, reporter: reporter,
                 openedAt: now, dueAt: due, resolvedAt: nil, closedAt: nil, legalHold: input.legalHold ?? false, version: 1, updatedAt: now)
-            guard Self.risks.contains(record.risk) else { throw StoreError.invalid(field: "risk", message: "expected low, medium or high") }
             try record.insert(db)
             var opened = CaseEventRecord(id: nil, caseID: record.id!, at: now, actor: actor.label, kind: "opened", fromValue: nil, toValue: "new", note: nil)
             try opened.insert(db)
@@ -90,6 +85,18 @@ extension Store {
             throw StoreError.invalid(field: "reporter.phone", message: message)
         }
         return normalized
+    }
+
+    static func checkedType(_ type: String?) throws(StoreError) -> String {
+        guard let type, caseTypes.contains(type) else {
+            throw .invalid(field: "type", message: "expected one of \(caseTypes.sorted().joined(separator: ", "))")
+        }
+        return type
+    }
+
+    static func checkedRisk(_ risk: String) throws(StoreError) -> String {
+        guard risks.contains(risk) else { throw .invalid(field: "risk", message: "expected low, medium or high") }
+        return risk
     }
 
     static func handlerID(code: String, _ db: Database) throws -> Int64 {
@@ -183,17 +190,9 @@ extension Store {
                 guard try PersonRecord.exists(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
                 record.personID = personID
             }
-            if let type = changes.type {
-                guard Self.caseTypes.contains(type) else {
-                    throw StoreError.invalid(field: "type", message: "expected one of \(Self.caseTypes.sorted().joined(separator: ", "))")
-                }
-                record.type = type
-            }
+            if let type = changes.type { record.type = try Self.checkedType(type) }
             if let subtype = changes.subtype { record.subtype = subtype.isEmpty ? nil : subtype }
-            if let risk = changes.risk {
-                guard Self.risks.contains(risk) else { throw StoreError.invalid(field: "risk", message: "expected low, medium or high") }
-                record.risk = risk
-            }
+            if let risk = changes.risk { record.risk = try Self.checkedRisk(risk) }
             if let urgent = changes.urgentSafety { record.urgentSafety = urgent }
             if let village = changes.village { record.village = village }
             if let summary = changes.summary { record.summary = summary.isEmpty ? nil : summary }
@@ -272,5 +271,24 @@ extension Store {
             try AuditLog.append(db, actor: actor, action: "case.transition", object: "case/\(record.code)", detail: "\(from) → \(status)")
             return try Self.view(record, db)
         }
+    }
+}
+
+/// Short case codes, `K-YYYY-NNNN`: numbered per year of recording, four digits at least.
+struct CaseCodes {
+    let prefix: String
+    /// The number the next case of that year gets.
+    let next: Int
+
+    /// Past case 9999 the codes grow a digit, so the last number is found as a number, not as text.
+    init(year: Int, _ db: Database) throws {
+        prefix = "K-\(year)-"
+        next = (try Int.fetchOne(db, sql: "SELECT max(CAST(substr(code, ?) AS INTEGER)) FROM caseFile WHERE code LIKE ?",
+                                 arguments: [prefix.count + 1, prefix + "%"]) ?? 0) + 1
+    }
+
+    /// The code of the case `offset` places after the next one.
+    func code(_ offset: Int) -> String {
+        prefix + TimeContext.zeroPadded(next + offset, 4)
     }
 }

@@ -18,7 +18,7 @@ extension Store {
         guard let code = input.code, Self.isValidCode(code) else {
             throw StoreError.invalid(field: "code", message: "a handler needs a code: lower-case letters, digits, '-' and '_', starting with a letter (e.g. 'ani')")
         }
-        guard let name = input.name, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard let name = input.name, !name.trimmingSpaces.isEmpty else {
             throw StoreError.invalid(field: "name", message: "a handler needs a name")
         }
         let now = time.now()

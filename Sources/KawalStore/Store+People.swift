@@ -24,10 +24,10 @@ extension Store {
     }
 
     func makePerson(_ input: PersonInput) throws -> PersonRecord {
-        guard let name = input.name?.trimmingCharacters(in: .whitespaces), !name.isEmpty else {
+        guard let name = input.name?.trimmingSpaces, !name.isEmpty else {
             throw StoreError.invalid(field: "name", message: "a person needs a name")
         }
-        guard let village = input.village?.trimmingCharacters(in: .whitespaces), !village.isEmpty else {
+        guard let village = input.village?.trimmingSpaces, !village.isEmpty else {
             throw StoreError.invalid(field: "village", message: "a person needs a village (desa)")
         }
         var person = PersonRecord(id: nil, nik: nil, nikHash: nil, nikWarnings: [], kkNumber: nil, name: name, nameKey: "",
@@ -41,13 +41,13 @@ extension Store {
     /// Applies the given fields, normalising and checking them; recomputes the NIK warnings.
     func apply(_ input: PersonInput, to person: inout PersonRecord) throws {
         if let name = input.name {
-            let trimmed = name.trimmingCharacters(in: .whitespaces)
+            let trimmed = name.trimmingSpaces
             guard !trimmed.isEmpty else { throw StoreError.invalid(field: "name", message: "a person needs a name") }
             person.name = trimmed
         }
         person.nameKey = PersonRecord.nameKey(person.name)
         if let village = input.village {
-            let trimmed = village.trimmingCharacters(in: .whitespaces)
+            let trimmed = village.trimmingSpaces
             guard !trimmed.isEmpty else { throw StoreError.invalid(field: "village", message: "a person needs a village (desa)") }
             person.village = trimmed
         }
@@ -56,7 +56,7 @@ extension Store {
             person.sex = sex
         }
         if let birthDate = input.birthDate {
-            person.birthDate = birthDate.isEmpty ? nil : try TimeContext.birthDate(birthDate, field: "birth_date")
+            person.birthDate = birthDate.isEmpty ? nil : try TimeContext.calendarDay(birthDate, field: "birth_date")
         }
         if let kk = input.kkNumber {
             let digits = kk.filter { $0 != " " && $0 != "." && $0 != "-" }
@@ -73,17 +73,21 @@ extension Store {
         if let documents = input.documents { person.documents = Array(Set(documents)).sorted() }
         if let notes = input.notes { person.notes = notes.isEmpty ? nil : notes }
         if let nik = input.nik {
-            let trimmed = nik.trimmingCharacters(in: .whitespaces)
+            let trimmed = nik.trimmingSpaces
             if trimmed.isEmpty {
                 person.nik = nil
                 person.nikHash = nil
+                person.nikWarnings = []
             } else {
                 let evaluation = NIKEvaluation(trimmed, sex: person.sex, birthDate: person.birthDate)
                 person.nik = evaluation.normalized
                 person.nikHash = nikHash(evaluation.normalized)
+                person.nikWarnings = evaluation.warnings
             }
+        } else {
+            // Sex and birth date may have changed: the NIK is compared with them again.
+            person.nikWarnings = person.nik.map { NIKEvaluation($0, sex: person.sex, birthDate: person.birthDate).warnings } ?? []
         }
-        person.nikWarnings = person.nik.map { NIKEvaluation($0, sex: person.sex, birthDate: person.birthDate).warnings } ?? []
     }
 
     /// Indonesian numbers as +62…: `0812-3456-789` and `62812…` become `+62812…`.
@@ -99,23 +103,36 @@ extension Store {
         return "+" + number
     }
 
+    /// People who are likely `person`: the same NIK, or the same name, birth date and village.
+    /// Cached statements: an import asks this once for every row.
     static func duplicates(of person: PersonRecord, excluding id: Int64?, _ db: Database) throws -> [DuplicateCandidate] {
         var candidates: [DuplicateCandidate] = []
-        if let hash = person.nikHash {
-            for row in try PersonRecord.filter(Column("nikHash") == hash).fetchAll(db) where row.id != id {
-                candidates.append(DuplicateCandidate(id: row.id!, name: row.name, village: row.village, birthDate: row.birthDate, reason: "same NIK"))
+        func collect(_ statement: Statement, _ arguments: StatementArguments, reason: String) throws {
+            let rows = try Row.fetchCursor(statement, arguments: arguments)
+            while let row = try rows.next() {
+                let candidate: Int64 = row["id"]
+                guard candidate != id, !candidates.contains(where: { $0.id == candidate }) else { continue }
+                candidates.append(DuplicateCandidate(id: candidate, name: row["name"], village: row["village"], birthDate: row["birthDate"], reason: reason))
             }
+        }
+        if let hash = person.nikHash {
+            try collect(db.cachedStatement(sql: "SELECT id, name, village, birthDate FROM person WHERE nikHash = ? ORDER BY id"), [hash],
+                        reason: "same NIK")
         }
         if let birthDate = person.birthDate {
-            let rows = try PersonRecord
-                .filter(Column("nameKey") == person.nameKey && Column("birthDate") == birthDate && Column("village") == person.village)
-                .fetchAll(db)
-            for row in rows where row.id != id && !candidates.contains(where: { $0.id == row.id }) {
-                candidates.append(DuplicateCandidate(id: row.id!, name: row.name, village: row.village, birthDate: row.birthDate,
-                                                     reason: "same name, birth date and village"))
-            }
+            try collect(db.cachedStatement(sql: """
+                SELECT id, name, village, birthDate FROM person WHERE nameKey = ? AND birthDate = ? AND village = ? ORDER BY id
+                """), [person.nameKey, birthDate, person.village], reason: "same name, birth date and village")
         }
         return candidates
+    }
+
+    /// What `duplicates(of:excluding:_:)` compares, as keys: for people an import holds before writing them.
+    static func identityKeys(of person: PersonRecord) -> [String] {
+        var keys: [String] = []
+        if let hash = person.nikHash { keys.append("nik\u{1F}" + hash) }
+        if let birthDate = person.birthDate { keys.append("person\u{1F}\(person.nameKey)\u{1F}\(birthDate)\u{1F}\(person.village)") }
+        return keys
     }
 
     /// One person with their consent records; handlers may read only people of their own cases.

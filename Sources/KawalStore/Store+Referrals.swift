@@ -26,7 +26,7 @@ extension Store {
         guard consent == "given" || consent == "override" else {
             throw StoreError.invalid(field: "consent", message: "expected 'given' (the person agreed) or 'override' with override_reason")
         }
-        if consent == "override" && (overrideReason ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+        if consent == "override" && (overrideReason ?? "").trimmingSpaces.isEmpty {
             throw StoreError.invalid(field: "override_reason", message: "a referral without consent needs the reason (e.g. immediate danger to a child)")
         }
         let deadlineAt = try deadline.map { try time.moment($0, field: "deadline") }

@@ -50,7 +50,7 @@ public final class Store: Sendable {
     }
 
     func nikHash(_ normalized: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: SymmetricKey(data: nikKey)).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: SymmetricKey(data: nikKey)).hexEncoded
     }
 
     /// What `kawalctl status` shows about the database.
@@ -110,5 +110,32 @@ public final class Store: Sendable {
         guard let after else { return nil }
         guard let id = Int64(after) else { throw .invalid(field: "after", message: "'\(after)' is not a cursor from a previous page") }
         return id
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    /// Lower-case hexadecimal, two digits a byte.
+    var hexEncoded: String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in self {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The text without the spaces and tabs around it, as `trimmingCharacters(in: .whitespaces)`
+    /// leaves it, without Foundation's detour through NSString (an import trims every cell).
+    var trimmingSpaces: String {
+        func isSpace(_ scalar: Unicode.Scalar) -> Bool {
+            scalar == "\t" || scalar.properties.generalCategory == .spaceSeparator
+        }
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = scalars.lastIndex(where: { !isSpace($0) })!
+        return String(Substring(scalars[first...last]))
     }
 }

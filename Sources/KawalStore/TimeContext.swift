@@ -30,7 +30,7 @@ public struct TimeContext: Sendable {
     /// A point in time typed by a person: `2025-02-07` (the end of that day), `2025-02-07T09:00`,
     /// `today` (the end of today), `tomorrow`, `+3d`, `+12h`.
     public func moment(_ text: String, field: String) throws(StoreError) -> Date {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let trimmed = text.trimmingSpaces.lowercased()
         let calendar = self.calendar
         switch trimmed {
         case "today", "hari ini":
@@ -89,13 +89,33 @@ public struct TimeContext: Sendable {
         }
     }
 
-    /// A birth date as people write it: `2024-02-29` or `29/02/2024`; returns `YYYY-MM-DD`.
-    public static func birthDate(_ text: String, field: String) throws(StoreError) -> String {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+    /// A calendar day as people write it (a birth date, the day a case was reported): `2024-02-29`
+    /// or `29/02/2024`; returns `YYYY-MM-DD`. The value is quoted with double quotes, as a spreadsheet
+    /// cell is: names and notes often hold an apostrophe.
+    public static func calendarDay(_ text: String, field: String) throws(StoreError) -> String {
+        let trimmed = text.trimmingSpaces
         guard let day = calendarDate(trimmed) else {
-            throw .invalid(field: field, message: "'\(text)' is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
+            throw .invalid(field: field, message: "\"\(text)\" is not a date (expected YYYY-MM-DD or DD/MM/YYYY)")
         }
-        return String(format: "%04d-%02d-%02d", day.year, day.month, day.day)
+        return zeroPadded(day.year, 4) + "-" + zeroPadded(day.month, 2) + "-" + zeroPadded(day.day, 2)
+    }
+
+    /// `YYYY-MM-DD` of the moment in the deployment's zone.
+    public func calendarDay(of date: Date) -> String {
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return Self.zeroPadded(parts.year ?? 0, 4) + "-" + Self.zeroPadded(parts.month ?? 0, 2) + "-" + Self.zeroPadded(parts.day ?? 0, 2)
+    }
+
+    /// The first moment of a `YYYY-MM-DD` day (from `calendarDay`) in the deployment's zone.
+    func startOfDay(_ day: String, calendar: Calendar) -> Date? {
+        guard let parts = Self.calendarDate(day) else { return nil }
+        return calendar.date(from: DateComponents(year: parts.year, month: parts.month, day: parts.day))
+    }
+
+    /// String(format:) is slow enough to show in an import of 100,000 rows.
+    static func zeroPadded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
     /// YYYY-MM-DD or DD/MM/YYYY, checked against the calendar (no 31 February).

@@ -64,6 +64,7 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.handlers, methods: records.handlers)
         try service.register(interface: KawalInterfaces.audit, methods: records.audit)
         try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
+        try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in

@@ -112,6 +112,20 @@ struct Views {
         ]
     }
 
+    /// Keys are the import's field names, so that an export can be imported again.
+    func exportedCase(_ e: ExportedCase, reveal: Bool) -> JSONValue {
+        let c = e.record
+        let p = e.person
+        return [
+            "code": .string(c.code), "status": .string(c.status), "opened": .string(time.calendarDay(of: c.openedAt)), "type": .string(c.type),
+            "subtype": c.subtype.json, "risk": .string(c.risk), "urgent_safety": .bool(c.urgentSafety), "handler": e.handlerCode.json,
+            "summary": c.summary.json, "notes": c.notes.json, "name": .string(p.name), "nik": reveal ? p.nik.json : .null,
+            "nik_masked": Self.mask(p.nik), "kk_number": reveal ? p.kkNumber.json : .null, "sex": p.sex.json,
+            "birth_date": p.birthDate.json, "village": .string(p.village), "hamlet": p.hamlet.json, "phone": p.phone.json,
+            "guardian": p.guardian.json,
+        ]
+    }
+
     func searchHit(_ h: SearchHit) -> JSONValue {
         ["kind": .string(h.kind), "id": .int(h.id), "code": h.code.json, "title": .string(h.title), "snippet": .string(h.snippet)]
     }
