@@ -18,6 +18,9 @@ public enum Daemon {
     public static let exitConfigurationError: Int32 = 78
 
     public static func run(_ launch: DaemonState.Launch) async -> Int32 {
+        // A SIGHUP that comes before the reload service listens must not end kawald (the default
+        // action): until then there is nothing to reload, the configuration is being read anyway.
+        signal(SIGHUP, SIG_IGN)
         let configuration: Configuration
         let source: Configuration.Source
         do {
