@@ -10,9 +10,10 @@ public enum Timestamp {
         return fields.zoneAbbreviation.isEmpty ? text : text + " " + fields.zoneAbbreviation
     }
 
-    /// `Wed 2025-01-01 16:00:00 UTC`.
-    public static func formatUTC(microseconds: Int64) -> String {
-        format(BrokenDownTime(utc: Civil.floorDivide(microseconds, CalendarSpec.microsecondsPerSecond))) + " UTC"
+    /// `Wed 2025-01-01 16:00:00 UTC`, as glibc's gmtime_r gives it while `TZ` names `zone` (which
+    /// matters only for zones with leap seconds, `right/…`).
+    public static func formatUTC(microseconds: Int64, localZone: ZoneInfo = .utc) -> String {
+        format(localZone.universalTime(Civil.floorDivide(microseconds, CalendarSpec.microsecondsPerSecond))) + " UTC"
     }
 
     private static func format(_ fields: BrokenDownTime) -> String {
@@ -51,7 +52,7 @@ public enum Timestamp {
         let lowered = text.lowercased()
         if lowered.hasSuffix(" utc") {
             body = String(text.dropLast(4))
-            clock = .utc
+            clock = .utc(localZone)
         } else if let (flavour, name) = [localZone.standardAbbreviation, localZone.daylightAbbreviation].enumerated().first(where: { _, name in
             !name.isEmpty && lowered.count > name.count && lowered.hasSuffix(" " + name.lowercased())
         }) {
