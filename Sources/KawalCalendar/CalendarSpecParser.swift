@@ -268,7 +268,7 @@ struct CalendarSpecParser {
         if current == UInt8(ascii: "~") {
             spec.endOfMonth = true
         } else if current != UInt8(ascii: "-") {
-            throw error(at: index, "unexpected character after a number",
+            throw error(at: index, "unexpected character after the first field",
                         expected: "'-' or '~' (a date such as 2025-01-31 or *-*~01) or ':' (a time such as 08:00)")
         }
         index += 1
