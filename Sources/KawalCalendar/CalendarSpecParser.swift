@@ -68,7 +68,7 @@ struct CalendarSpecParser {
         spec.normalize()
         try validate(spec)
         if spec.utc {
-            spec.clock = .utc
+            spec.clock = .utc(zone ?? localZone)
         } else if let zone {
             spec.clock = .zone(zone)
         }
@@ -268,7 +268,7 @@ struct CalendarSpecParser {
         if current == UInt8(ascii: "~") {
             spec.endOfMonth = true
         } else if current != UInt8(ascii: "-") {
-            throw error(at: index, "unexpected character after a number",
+            throw error(at: index, "unexpected character after the first field",
                         expected: "'-' or '~' (a date such as 2025-01-31 or *-*~01) or ':' (a time such as 08:00)")
         }
         index += 1
@@ -322,7 +322,8 @@ struct CalendarSpecParser {
         }
         guard !overflow else { throw error(at: digitsStart, "the number is too large", expected: "seconds from 1970 to 2199") }
         let seconds = Int64(bitPattern: negative ? 0 &- value : value)
-        let time = BrokenDownTime(utc: seconds)
+        // In UTC as glibc's gmtime_r gives it under the local zone (leap seconds count in `right/…` zones).
+        let time = localZone.universalTime(seconds)
         let position = at
         spec.year = [.init(start: time.year + 1900, position: position)]
         spec.month = [.init(start: time.month + 1, position: position)]

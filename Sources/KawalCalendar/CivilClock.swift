@@ -1,16 +1,16 @@
 /// The clock a calendar expression is read on: UTC (`gmtime_r`/`timegm`) or a zone
 /// (`localtime_r`/`mktime`), with glibc's conversions in both directions.
 enum CivilClock: Equatable, Sendable {
-    case utc
+    /// UTC as glibc's gmtime_r gives it while `TZ` names this zone: with the zone file's leap
+    /// seconds, if it has any (`right/…`).
+    case utc(ZoneInfo)
     case zone(ZoneInfo)
 
     /// glibc's `gmtime_r` or `localtime_r`.
     func brokenDown(_ time: Int64) -> BrokenDownTime {
         switch self {
-        case .utc:
-            var result = BrokenDownTime(utc: time)
-            result.zoneAbbreviation = "GMT"
-            return result
+        case .utc(let zone):
+            return zone.universalTime(time)
         case .zone(let zone):
             return zone.localTime(time)
         }

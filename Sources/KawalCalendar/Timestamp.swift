@@ -10,9 +10,10 @@ public enum Timestamp {
         return fields.zoneAbbreviation.isEmpty ? text : text + " " + fields.zoneAbbreviation
     }
 
-    /// `Wed 2025-01-01 16:00:00 UTC`.
-    public static func formatUTC(microseconds: Int64) -> String {
-        format(BrokenDownTime(utc: Civil.floorDivide(microseconds, CalendarSpec.microsecondsPerSecond))) + " UTC"
+    /// `Wed 2025-01-01 16:00:00 UTC`, as glibc's gmtime_r gives it while `TZ` names `zone` (which
+    /// matters only for zones with leap seconds, `right/…`).
+    public static func formatUTC(microseconds: Int64, localZone: ZoneInfo = .utc) -> String {
+        format(localZone.universalTime(Civil.floorDivide(microseconds, CalendarSpec.microsecondsPerSecond))) + " UTC"
     }
 
     private static func format(_ fields: BrokenDownTime) -> String {
@@ -51,7 +52,7 @@ public enum Timestamp {
         let lowered = text.lowercased()
         if lowered.hasSuffix(" utc") {
             body = String(text.dropLast(4))
-            clock = .utc
+            clock = .utc(localZone)
         } else if let (flavour, name) = [localZone.standardAbbreviation, localZone.daylightAbbreviation].enumerated().first(where: { _, name in
             !name.isEmpty && lowered.count > name.count && lowered.hasSuffix(" " + name.lowercased())
         }) {
@@ -96,16 +97,6 @@ public enum Timestamp {
         let result = seconds * CalendarSpec.microsecondsPerSecond + Int64(fraction)
         guard result <= CalendarSpec.latestBase else { throw invalid }
         return result
-    }
-}
-
-/// A timestamp that could not be read.
-public struct TimestampError: Error, Equatable, Sendable, CustomStringConvertible {
-    public let text: String
-
-    public var description: String {
-        "'\(text)' is not a timestamp; expected YYYY-MM-DD [HH:MM[:SS[.FRACTION]]] [UTC|ZONE], HH:MM[:SS], @SECONDS, "
-            + "now, today, yesterday, tomorrow, +SPAN, -SPAN or SPAN ago (e.g. '2025-01-01 00:00:00 UTC' or '@1735689600')"
     }
 }
 
@@ -211,90 +202,5 @@ private enum DateTimeScanner {
             }
         }
         return index
-    }
-}
-
-/// systemd's timespans (`parse_sec`): `90`, `1.5`, `1h 30min`, `2d`, … in microseconds.
-enum Timespan {
-    private static let units: [(suffix: String, microseconds: Int64)] = [
-        ("seconds", 1_000_000), ("second", 1_000_000), ("sec", 1_000_000), ("s", 1_000_000),
-        ("minutes", 60_000_000), ("minute", 60_000_000), ("min", 60_000_000),
-        ("months", 2_629_800_000_000), ("month", 2_629_800_000_000), ("M", 2_629_800_000_000),
-        ("msec", 1000), ("ms", 1000), ("m", 60_000_000),
-        ("hours", 3_600_000_000), ("hour", 3_600_000_000), ("hr", 3_600_000_000), ("h", 3_600_000_000),
-        ("days", 86_400_000_000), ("day", 86_400_000_000), ("d", 86_400_000_000),
-        ("weeks", 604_800_000_000), ("week", 604_800_000_000), ("w", 604_800_000_000),
-        ("years", 31_557_600_000_000), ("year", 31_557_600_000_000), ("y", 31_557_600_000_000),
-        ("usec", 1), ("us", 1), ("µs", 1),
-    ]
-
-    static func microseconds(_ text: String) -> Int64? {
-        let bytes = Array(text.utf8)
-        var index = 0
-        var total: Int64 = 0
-        var something = false
-        func isSpace(_ byte: UInt8) -> Bool { byte == 32 || (byte >= 9 && byte <= 13) }
-        while true {
-            while index < bytes.count, isSpace(bytes[index]) { index += 1 }
-            if index == bytes.count { return something ? total : nil }
-            guard (bytes[index] >= 48 && bytes[index] <= 57) || bytes[index] == UInt8(ascii: ".") else { return nil }
-            var whole: Int64 = 0
-            let start = index
-            while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-                let (times, o1) = whole.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times.addingReportingOverflow(Int64(bytes[index] - 48))
-                guard !o1, !o2 else { return nil }
-                whole = sum
-                index += 1
-            }
-            var fractionDigits: ArraySlice<UInt8> = []
-            if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-                index += 1
-                let fractionStart = index
-                while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
-                fractionDigits = bytes[fractionStart..<index]
-                guard !fractionDigits.isEmpty else { return nil }
-            } else if index == start {
-                return nil
-            }
-            let afterNumber = index
-            var unitStart = index
-            while unitStart < bytes.count, isSpace(bytes[unitStart]) { unitStart += 1 }
-            var multiplier: Int64 = 1_000_000
-            var afterUnit = unitStart
-            if let unit = units.first(where: { bytes[unitStart...].starts(with: $0.suffix.utf8) }) {
-                multiplier = unit.microseconds
-                afterUnit = unitStart + unit.suffix.utf8.count
-            }
-            if afterUnit == afterNumber && afterUnit < bytes.count { return nil }
-            index = afterUnit
-            let (part, overflow) = whole.multipliedReportingOverflow(by: multiplier)
-            let (sum, overflowTotal) = total.addingReportingOverflow(part)
-            guard !overflow, !overflowTotal else { return nil }
-            total = sum
-            var scale = multiplier / 10
-            for digit in fractionDigits {
-                total += Int64(digit - 48) * scale
-                scale /= 10
-            }
-            something = true
-        }
-    }
-
-    /// Up to six decimals of a second, a seventh rounding (systemd's `parse_fractional_part_u`).
-    static func fraction(_ bytes: [UInt8], from start: Int) -> (microseconds: Int, end: Int)? {
-        var index = start
-        var value = 0
-        var digits = 0
-        while digits < 6, index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 {
-            value = value * 10 + Int(bytes[index] - 48)
-            digits += 1
-            index += 1
-        }
-        guard digits > 0 else { return nil }
-        for _ in digits..<6 { value *= 10 }
-        if index < bytes.count, bytes[index] >= UInt8(ascii: "5"), bytes[index] <= UInt8(ascii: "9") { value += 1 }
-        while index < bytes.count, bytes[index] >= 48, bytes[index] <= 57 { index += 1 }
-        return (value, index)
     }
 }

@@ -198,6 +198,16 @@ public struct ZoneInfo: Equatable, Sendable {
         return (correction, extra)
     }
 
+    /// glibc's `gmtime_r` while `TZ` names this zone: UTC, counting the file's leap seconds.
+    func universalTime(_ time: Int64) -> BrokenDownTime {
+        let (correction, extraSeconds) = leapCorrection(at: time)
+        var result = BrokenDownTime(utc: time, offset: -correction)
+        result.second += extraSeconds
+        result.utcOffset = 0
+        result.zoneAbbreviation = "GMT"
+        return result
+    }
+
     /// glibc's `localtime_r`.
     func localTime(_ time: Int64) -> BrokenDownTime {
         let type = localTimeType(at: time)

@@ -134,7 +134,7 @@ struct CalendarReport {
         for (index, elapse) in elapses.enumerated() {
             rows.append((index == 0 ? "Next elapse:" : "Iter. #\(index + 1):", Timestamp.format(microseconds: elapse, in: localZone)))
             if !localZone.isUTC {
-                rows.append(("(in UTC):", Timestamp.formatUTC(microseconds: elapse)))
+                rows.append(("(in UTC):", Timestamp.formatUTC(microseconds: elapse, localZone: localZone)))
             }
         }
         let width = rows.map(\.0.count).max() ?? 0
@@ -155,7 +155,7 @@ struct CalendarReport {
                 .object([
                     "usec": .int(elapse),
                     "timestamp": .string(Timestamp.format(microseconds: elapse, in: localZone)),
-                    "utc": .string(Timestamp.formatUTC(microseconds: elapse)),
+                    "utc": .string(Timestamp.formatUTC(microseconds: elapse, localZone: localZone)),
                 ])
             }),
             "error": error.map(JSONValue.string) ?? .null,

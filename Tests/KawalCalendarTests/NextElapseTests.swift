@@ -87,6 +87,16 @@ import Testing
         #expect(try elapses(of: "Mon 12:00 CET", after: "2025-01-01 00:00:00", count: 1, localZone: zone("Europe/Berlin")) == ["Mon 2025-01-06 11:00:00 UTC"])
     }
 
+    /// In `right/…` zones time counts leap seconds, and glibc's gmtime_r with them: 1483228826 is 2016-12-31 23:59:60.
+    @Test func leapSecondZones() throws {
+        let right = zone("right/UTC")
+        #expect(throws: CalendarSpecError.self) { try CalendarSpec(parsing: "@1483228826", localZone: right) }
+        let spec = try CalendarSpec(parsing: "@1483228827", localZone: right)
+        #expect(spec.normalized == "2017-01-01 00:00:00 UTC")
+        #expect(try spec.nextElapse(afterMicroseconds: 1_483_228_000_000_000) == 1_483_228_827_000_000)
+        #expect(Timestamp.formatUTC(microseconds: 1_483_228_826_000_000, localZone: right) == "Sat 2016-12-31 23:59:60 UTC")
+    }
+
     @Test func theEndOfTheRange() throws {
         #expect(try elapses(of: "2199-12-31 23:59:59", after: "2199-12-30 00:00:00") == ["Tue 2199-12-31 23:59:59 UTC"])
         #expect(try elapses(of: "daily", after: "2199-12-31 00:00:00") == [])
