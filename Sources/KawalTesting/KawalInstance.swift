@@ -150,7 +150,8 @@ public final class KawalInstance: @unchecked Sendable {
 
     /// A new folder under the temporary directory, readable by other users (tests also connect as `nobody`).
     public static func makeTemporaryDirectory() throws -> String {
-        var template = Array((NSTemporaryDirectory() + "/kawal-test-XXXXXX").utf8CString)
+        // mkdtemp replaces the six trailing X with a unique suffix.
+        var template = Array((NSTemporaryDirectory() + "/kawal-test-" + String(repeating: "X", count: 6)).utf8CString)
         guard let pointer = mkdtemp(&template) else { throw Failure(description: "mkdtemp failed: \(String(cString: strerror(errno)))") }
         let path = String(cString: pointer)
         // Tests also connect as other users (nobody), who must be able to reach the socket.

@@ -3,6 +3,7 @@ import Varlink
 
 struct Call: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "call",
         abstract: "Call any varlink method of kawald and print the reply.",
         discussion: """
             METHOD is fully qualified (io.kawal.Daemon.Status). PARAMETERS is a JSON object; '-' reads it from \

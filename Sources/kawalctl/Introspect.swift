@@ -3,6 +3,7 @@ import Varlink
 
 struct Introspect: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "introspect",
         abstract: "List kawald's interfaces, or print one interface's description.")
 
     @OptionGroup var options: GlobalOptions

@@ -2,7 +2,7 @@ import ArgumentParser
 import Varlink
 
 struct Ping: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check that kawald answers, and how fast.")
+    static let configuration = CommandConfiguration(commandName: "ping", abstract: "Check that kawald answers, and how fast.")
 
     @OptionGroup var options: GlobalOptions
 

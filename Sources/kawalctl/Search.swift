@@ -3,6 +3,7 @@ import Varlink
 
 struct Search: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Find people and cases by words in names, case summaries and notes.",
         discussion: """
             Every word must match, as the start of a word ('sit' finds Siti); case and accents do not matter. \

@@ -2,7 +2,7 @@ import ArgumentParser
 import Varlink
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show what kawald is doing: version, uptime, configuration, database, sockets.")
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show what kawald is doing: version, uptime, configuration, database, sockets.")
 
     @OptionGroup var options: GlobalOptions
 

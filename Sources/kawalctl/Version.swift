@@ -3,7 +3,7 @@ import KawalCore
 import Varlink
 
 struct Version: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the versions of kawalctl and of the running kawald.")
+    static let configuration = CommandConfiguration(commandName: "version", abstract: "Show the versions of kawalctl and of the running kawald.")
 
     @OptionGroup var options: GlobalOptions
 
