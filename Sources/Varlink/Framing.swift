@@ -29,6 +29,25 @@ public enum VarlinkFraming {
         message.write(to: &out)
         out.append(0)
     }
+
+    /// Appends a reply and its terminator without building it as a JSON object first
+    /// (the same text `frame(reply.message, into:)` writes; this is the server's hot path).
+    public static func frame(_ reply: VarlinkReply, into out: inout [UInt8]) {
+        if reply.continues {
+            out.append(contentsOf: #"{"continues":true,"#.utf8)
+        } else {
+            out.append(UInt8(ascii: "{"))
+        }
+        if let error = reply.error {
+            out.append(contentsOf: #""error":"#.utf8)
+            JSONValue.writeString(error, to: &out)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: #""parameters":"#.utf8)
+        JSONValue.object(reply.parameters).write(to: &out)
+        out.append(UInt8(ascii: "}"))
+        out.append(0)
+    }
 }
 
 /// Splits a byte stream into varlink messages. A pure state machine: feed bytes, take messages.

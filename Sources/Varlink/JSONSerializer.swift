@@ -30,6 +30,15 @@ extension JSONValue {
                 element.write(to: &out)
             }
             out.append(UInt8(ascii: "]"))
+        case .object(let members) where members.count < 2:
+            // Nothing to sort: the common small replies skip the key sort.
+            out.append(UInt8(ascii: "{"))
+            if let (key, value) = members.first {
+                Self.writeString(key, to: &out)
+                out.append(UInt8(ascii: ":"))
+                value.write(to: &out)
+            }
+            out.append(UInt8(ascii: "}"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
             var first = true

@@ -166,7 +166,8 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
     private func write(_ reply: VarlinkReply, context: ChannelHandlerContext) {
         guard context.channel.isActive else { return }
         var bytes: [UInt8] = []
-        VarlinkFraming.frame(reply.message, into: &bytes)
+        bytes.reserveCapacity(64)
+        VarlinkFraming.frame(reply, into: &bytes)
         var out = context.channel.allocator.buffer(capacity: bytes.count)
         out.writeBytes(bytes)
         context.write(wrapOutboundOut(out), promise: nil)

@@ -78,3 +78,21 @@ import Testing
         #expect(try VarlinkReply(message: ["error": "org.example.Failed"]).error == "org.example.Failed")
     }
 }
+
+@Suite struct ReplyFramingTests {
+    @Test(arguments: [
+        VarlinkReply(),
+        VarlinkReply(parameters: ["pong": true, "a": [1, 2]]),
+        VarlinkReply(parameters: ["n": 1], continues: true),
+        VarlinkReply(error: VarlinkError("org.example.Failed", ["why": "it \"broke\""])),
+    ])
+    func theFastReplyWriterWritesWhatTheGeneralOneWrites(reply: VarlinkReply) throws {
+        var fast: [UInt8] = []
+        VarlinkFraming.frame(reply, into: &fast)
+        var general: [UInt8] = []
+        VarlinkFraming.frame(reply.message, into: &general)
+        #expect(fast.last == 0)
+        #expect(try VarlinkReply(message: try JSONValue(parsing: fast.dropLast())) == reply)
+        #expect(try JSONValue(parsing: fast.dropLast()) == JSONValue(parsing: general.dropLast()))
+    }
+}
