@@ -102,7 +102,7 @@ public struct NIK: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `5203**********01`: enough to tell records apart, too little to misuse.
-    public var masked: String { String(number.prefix(4)) + String(repeating: "*", count: 10) + String(number.suffix(2)) }
+    public var masked: String { Masking.digits(number) }
 
     public var description: String { masked }
 

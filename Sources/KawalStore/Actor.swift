@@ -48,6 +48,13 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension StoreError {
+    /// Refuses an update based on a version that is no longer current: never overwrite silently.
+    static func checkVersion(of object: String, read: Int64, current: Int64) throws(StoreError) {
+        guard read == current else { throw .conflict(object: object, expected: read, current: current) }
+    }
+}
+
 /// A person who may already be recorded.
 public struct DuplicateCandidate: Sendable, Equatable {
     public var id: Int64

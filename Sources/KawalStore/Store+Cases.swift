@@ -183,9 +183,7 @@ extension Store {
         let due = try changes.due.map { $0.isEmpty ? nil : try time.moment($0, field: "due") }
         return try await pool.write { db in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
-            guard record.version == version else {
-                throw StoreError.conflict(object: "case/\(record.code)", expected: version, current: record.version)
-            }
+            try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             if let personID = changes.personID {
                 guard try PersonRecord.exists(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
                 record.personID = personID
@@ -218,9 +216,7 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
-            guard record.version == version else {
-                throw StoreError.conflict(object: "case/\(record.code)", expected: version, current: record.version)
-            }
+            try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             let before = try Self.view(record, db).handlerCode
             record.handlerID = try handler.map { try Self.handlerID(code: $0, db) }
             record.version += 1
@@ -240,9 +236,7 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
-            guard record.version == version else {
-                throw StoreError.conflict(object: "case/\(record.code)", expected: version, current: record.version)
-            }
+            try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             guard CaseLifecycle.canMove(from: record.status, to: status) else {
                 throw StoreError.invalidTransition(caseCode: record.code, from: record.status, to: status,
                                                    allowed: CaseLifecycle.allowed(from: record.status))

@@ -47,9 +47,7 @@ extension Store {
             } catch StoreError.notFound {
                 throw StoreError.notFound(object: "followup/\(id)")
             }
-            guard followUp.version == version else {
-                throw StoreError.conflict(object: "followup/\(id)", expected: version, current: followUp.version)
-            }
+            try StoreError.checkVersion(of: "followup/\(id)", read: version, current: followUp.version)
             guard followUp.status == "planned" else {
                 throw StoreError.invalid(field: "status", message: "followup/\(id) is already \(followUp.status)")
             }

@@ -61,7 +61,7 @@ extension Store {
         let phone = try changes.phone.map { try Self.normalizePhone($0) }
         return try await pool.write { db in
             guard var record = try HandlerRecord.filter(Column("code") == code).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(code)") }
-            guard record.version == version else { throw StoreError.conflict(object: "handler/\(code)", expected: version, current: record.version) }
+            try StoreError.checkVersion(of: "handler/\(code)", read: version, current: record.version)
             if let newCode = changes.code {
                 guard Self.isValidCode(newCode) else { throw StoreError.invalid(field: "code", message: "lower-case letters, digits, '-' and '_'") }
                 record.code = newCode
@@ -90,7 +90,7 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             guard var record = try HandlerRecord.filter(Column("code") == code).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(code)") }
-            guard record.version == version else { throw StoreError.conflict(object: "handler/\(code)", expected: version, current: record.version) }
+            try StoreError.checkVersion(of: "handler/\(code)", read: version, current: record.version)
             let moved = try Self.moveOpenCases(from: record, to: reassignTo, actor: actor, at: now, db)
             record.active = false
             record.version += 1

@@ -195,9 +195,7 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             guard var person = try PersonRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
-            guard person.version == version else {
-                throw StoreError.conflict(object: "person/\(id)", expected: version, current: person.version)
-            }
+            try StoreError.checkVersion(of: "person/\(id)", read: version, current: person.version)
             try self.apply(changes, to: &person)
             person.version += 1
             person.updatedAt = now

@@ -58,9 +58,7 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             guard var referral = try ReferralRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "referral/\(id)") }
-            guard referral.version == version else {
-                throw StoreError.conflict(object: "referral/\(id)", expected: version, current: referral.version)
-            }
+            try StoreError.checkVersion(of: "referral/\(id)", read: version, current: referral.version)
             let before = referral.status
             if let status { referral.status = status }
             if let externalRef { referral.externalRef = externalRef }

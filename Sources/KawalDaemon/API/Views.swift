@@ -1,4 +1,5 @@
 import Foundation
+import KawalCore
 import KawalStore
 import Varlink
 
@@ -9,9 +10,7 @@ struct Views {
     func time(_ date: Date?) -> JSONValue { date.map { .string(time.display($0)) } ?? .null }
 
     static func mask(_ digits: String?) -> JSONValue {
-        guard let digits else { return .null }
-        guard digits.count > 6 else { return .string(String(repeating: "*", count: digits.count)) }
-        return .string(String(digits.prefix(4)) + String(repeating: "*", count: digits.count - 6) + String(digits.suffix(2)))
+        digits.map { .string(Masking.digits($0)) } ?? .null
     }
 
     func person(_ p: PersonRecord, reveal: Bool) -> JSONValue {
