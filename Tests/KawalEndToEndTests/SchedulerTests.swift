@@ -109,6 +109,59 @@ import Varlink
         print("chaos: restarts crasher \(byName["crasher"]?["restarts"] ?? .null), hanger \(byName["hanger"]?["restarts"] ?? .null), garbage \(byName["garbage"]?["restarts"] ?? .null)")
     }
 
+    /// The issue's chaos run: 10,000 jobs of one kind, served by four plugins that share the capability and
+    /// misbehave (one crashes mid-batch, one hangs, one fails every seventh job, one is slow) plus one that
+    /// writes garbage instead of registering. Whatever a bad plugin held goes back and reaches a good one.
+    @Test func tenThousandJobsThroughMisbehavingPluginsSharingAKind() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugins = [
+            ("crasher", "crash-after:900", "chaos.shared", directory + "/crash"),
+            ("hanger", "hang-after:900", "chaos.shared", directory + "/hang"),
+            ("flaky", "fail-every:7", "chaos.shared", directory + "/flaky"),
+            ("slow", "slow:2", "chaos.shared", directory + "/slow"),
+            ("garbage", "garbage", "chaos.shared", directory + "/garbage"),
+        ]
+        let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: plugins, extra: "plugin_crash_limit = 50")), directory: directory)
+        let c = try kawald.connect()
+        let total = 10_000
+        for i in 0..<total { _ = try enqueue(c, kind: "chaos.shared", key: "shared-\(i)") }
+        let sinks = ["/crash", "/hang", "/flaky", "/slow"].map { directory + $0 }
+        var statusAnswered = 0
+        let complete = Self.waitUntil(240) {
+            if (try? kawald.kawalctl(["status", "--json"]).status) == 0 { statusAnswered += 1 }
+            return Set(sinks.flatMap(Self.lines)).count >= total
+        }
+        let received = sinks.flatMap(Self.lines)
+        #expect(complete, "\(Set(received).count) of \(total) keys arrived")
+        #expect(Set(received) == Set((0..<total).map { "shared-\($0)" }), "keys missing or foreign")
+        #expect(statusAnswered > 0, "kawald answered status while plugins misbehaved")
+        // A key seen twice must belong to a job that was offered more than once (a lease ended unanswered).
+        let repeated = Set(Dictionary(grouping: received, by: { $0 }).filter { $0.value.count > 1 }.keys)
+        if !repeated.isEmpty {
+            var attempts: [String: Int64] = [:]
+            var after: String?
+            repeat {
+                var parameters: [String: JSONValue] = ["kind": "chaos.shared", "limit": 1000]
+                if let after { parameters["after"] = .string(after) }
+                let page = try c.call("io.kawal.Jobs.List", parameters)
+                for job in page["jobs"]!.arrayValue! {
+                    attempts[job["idempotency_key"]!.stringValue!] = job["attempts"]!.intValue!
+                }
+                after = page["next"]?.stringValue
+            } while after != nil
+            for key in repeated {
+                #expect((attempts[key] ?? 0) > 1, "\(key) arrived twice without a second attempt")
+            }
+        }
+        let byName = Dictionary(uniqueKeysWithValues: try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!.map { ($0["name"]!.stringValue!, $0) })
+        #expect((byName["crasher"]?["restarts"]?.intValue ?? 0) >= 1, "the crasher crashed and was restarted")
+        #expect((byName["hanger"]?["restarts"]?.intValue ?? 0) >= 1, "the hung plugin was killed and restarted")
+        print("chaos 10k: \(received.count) deliveries of \(total) keys (\(repeated.count) repeated after an expired lease); per plugin "
+              + zip(["crasher", "hanger", "flaky", "slow"], sinks).map { "\($0) \(Self.lines($1).count)" }.joined(separator: ", ")
+              + "; restarts crasher \(byName["crasher"]?["restarts"] ?? .null), hanger \(byName["hanger"]?["restarts"] ?? .null)")
+    }
+
     @Test func failedStartsAreReportedWithTheirCauseAndStopAfterTheLimit() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
