@@ -70,7 +70,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kawald",
-            dependencies: ["KawalDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KawalDaemon", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .executableTarget(
             name: "kawalctl",

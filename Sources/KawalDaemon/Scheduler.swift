@@ -192,7 +192,7 @@ actor Scheduler: Service {
 
     private func waitForWork(owner: String, idle: Duration) async -> Bool {
         let timeout = Task { [weak self] in
-            try? await Task.sleep(for: idle)
+            try? await EventLoopSleep.sleep(for: idle)
             await self?.timeOut(owner)
         }
         defer { timeout.cancel() }

@@ -40,7 +40,7 @@ actor TimerService: Service {
             }
             let wait = max(0, soonest.timeIntervalSinceNow)
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int64(wait * 1000) + 1)) }
+                try await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: .milliseconds(Int64(wait * 1000) + 1)) }
             } catch {
                 return
             }

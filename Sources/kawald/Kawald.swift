@@ -1,11 +1,29 @@
 import ArgumentParser
 import KawalCore
 import KawalDaemon
+import NIOCore
+import NIOPosix
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
 
+/// The entry point. Swift's tasks run on SwiftNIO's event loops rather than libdispatch's global
+/// queues: on Linux, the first thread of a global queue starts libdispatch's pool monitor, a 1 s
+/// timer that would wake an idle kawald every second for good. The hook has to be in place before
+/// the first task exists, hence a synchronous main.
 @main
+enum KawaldMain {
+    static func main() {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        Task {
+            await Kawald.main()
+            exit(0)
+        }
+        dispatchMain()
+    }
+}
+
 struct Kawald: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kawald",

@@ -146,7 +146,7 @@ actor PluginHost: Service {
             }
             update(plugin.name) { $0.state = "backing_off" }
             pluginLogger.warning("plugin stopped working, restarting in \(Int(backoff)) s: \(failure)")
-            try? await Task.sleep(for: .seconds(backoff))
+            try? await EventLoopSleep.sleep(for: .seconds(backoff))
             backoff = min(backoff * 2, 60)
         }
     }
@@ -194,7 +194,9 @@ actor PluginHost: Service {
         // answered before taking the remaining leases back.
         let watcher = Task.detached { [scheduler] in
             await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
+                // A thread of its own, not a global dispatch queue: blocking there would start
+                // libdispatch's 1 s pool monitor, which then wakes kawald for good.
+                Thread.detachNewThread {
                     process.waitForExit(timeout: .infinity)
                     continuation.resume()
                 }
