@@ -72,6 +72,26 @@ import Testing
         }
     }
 
+    /// systemd may hand out an abstract address (`@name`); and a changed NOTIFY_SOCKET is followed.
+    @Test func sendsToAnAbstractAddressToo() throws {
+        let name = "kawal-notify-test-\(getpid())"
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: [0] + Array(name.utf8)) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + 1 + name.utf8.count)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        #expect(bound == 0)
+        try withNotifySocket { pathSocket in
+            SystemdNotifier().status("on the path")
+            #expect(receive(pathSocket) == "STATUS=on the path")
+            setenv("NOTIFY_SOCKET", "@" + name, 1)
+            SystemdNotifier().watchdog()
+            #expect(receive(fd) == "WATCHDOG=1")
+        }
+    }
+
     @Test func watchdogIntervalIsHalfOfWatchdogUsec() {
         setenv("WATCHDOG_USEC", "3000000", 1)
         defer { unsetenv("WATCHDOG_USEC") }
