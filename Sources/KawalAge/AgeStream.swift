@@ -192,7 +192,7 @@ public final class AgeReader {
         let fileKey = try header.unwrap(with: identities)
         var nonce: [UInt8] = []
         try input.read(16, into: &nonce)
-        guard nonce.count == 16 else { throw AgeError.payloadInvalid("the file ends before the payload nonce (truncated)") }
+        guard nonce.count == 16 else { throw AgeError.headerInvalid("the file ends before the payload nonce (truncated)") }
         key = payloadKey(fileKey: fileKey, nonce: nonce)
         try input.read(Self.sealedChunkSize, into: &sealed)
     }

@@ -1,5 +1,5 @@
 import Foundation
-import KawalBackup
+@testable import KawalBackup
 import XCTest
 
 final class RetentionTests: XCTestCase {
