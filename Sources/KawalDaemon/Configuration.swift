@@ -275,7 +275,7 @@ extension Configuration {
         }
         config.backup = try BackupSettings.parse(table, reader: reader, zone: ZoneDatabase.system.zone(named: config.timeZone) ?? .utc)
         if let backup = config.backup, backup.enabled, !config.timers.contains(where: { $0.name == "backup" }) {
-            config.timers.append(TimerSettings(name: "backup", onCalendar: backup.schedule, kind: "backup"))
+            config.timers.append(TimerSettings(name: "backup", onCalendar: backup.calendarExpression, kind: "backup"))
         }
         return config
     }

@@ -28,6 +28,18 @@ public struct BackupSettings: Sendable, Equatable {
 
     public func directory(stateDirectory: String) -> String { directory ?? stateDirectory + "/backups" }
 
+    /// `schedule` as a systemd calendar expression. systemd's `daily` takes no time after it, so the
+    /// readable `daily 01:00 [ZONE]` is accepted here and means `*-*-* 01:00 [ZONE]`.
+    public var calendarExpression: String { Self.calendarExpression(schedule) }
+
+    static func calendarExpression(_ schedule: String) -> String {
+        let words = schedule.split(separator: " ", omittingEmptySubsequences: true)
+        if words.count >= 2, words[0].lowercased() == "daily", words[1].first?.isNumber == true, words[1].contains(":") {
+            return (["*-*-*"] + words.dropFirst().map(String.init)).joined(separator: " ")
+        }
+        return schedule
+    }
+
     static let keys = ["recipients", "dir", "schedule", "keep_last", "keep_daily", "keep_weekly", "keep_monthly", "max_age", "compression_level",
                        "compression_threads", "enabled"]
 
@@ -50,7 +62,7 @@ public struct BackupSettings: Sendable, Equatable {
         settings.directory = try reader.path(table, "backup", "dir")
         if let schedule = try reader.string(table, "backup", "schedule") {
             do {
-                _ = try CalendarSpec(parsing: schedule, localZone: zone)
+                _ = try CalendarSpec(parsing: calendarExpression(schedule), localZone: zone)
             } catch {
                 throw reader.error("backup", "schedule", "\(error)")
             }
