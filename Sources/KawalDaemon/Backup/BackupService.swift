@@ -308,15 +308,21 @@ actor BackupService: Service {
     }
 
     func restore(stagingPath: String, id: String?, actor: Actor) async throws -> (previous: String, before: [String: Int64], beforeSchema: Int, after: DatabaseInspection) {
-        let name = (stagingPath as NSString).lastPathComponent
-        guard (stagingPath as NSString).deletingLastPathComponent == stagingDirectory, name.hasPrefix("restore-"), !name.contains("/") else {
+        let name = String(stagingPath.dropFirst(stagingDirectory.count + 1))
+        guard stagingPath.hasPrefix(stagingDirectory + "/"), name.hasPrefix("restore-"), !name.contains("/") else {
             throw Self.error("RestoreRefused", "staging_path must be a path PrepareRestore gave (in \(stagingDirectory)), not \(stagingPath)")
         }
         guard FileManager.default.fileExists(atPath: stagingPath) else {
             throw Self.error("RestoreRefused", "\(stagingPath) does not exist: decrypt the backup there first")
         }
         let beforeSchema = try await store.summary().schemaVersion
-        let previous = store.path + ".pre-restore-" + BackupNaming.id(for: Date()).dropFirst(BackupNaming.prefix.count)
+        let stamp = store.path + ".pre-restore-" + BackupNaming.id(for: Date()).dropFirst(BackupNaming.prefix.count)
+        var previous = stamp
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: previous) {
+            suffix += 1
+            previous = stamp + "-\(suffix)"
+        }
         let result: (before: [String: Int64], after: DatabaseInspection)
         do {
             result = try await store.replaceDatabase(with: stagingPath, previousPath: previous, actor: actor, detail: "restored from \(id ?? name)")
