@@ -10,7 +10,7 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
-                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace
+                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace zlib1g-dev
 
 .PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench clean
 
@@ -57,6 +57,7 @@ run: build
 test: deps build
 	$(SWIFT) build --product varlink-certification-server
 	$(SWIFT) build --product kawal-test-plugin
+	$(SWIFT) build --product kawal-backup
 	# Two processes: the end-to-end tests block on child processes and sockets, which would starve
 	# the in-process servers of the unit tests of Swift's (2-thread) cooperative pool.
 	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test --skip KawalEndToEndTests
@@ -68,8 +69,10 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
 	$(SWIFT) build -c release --product kawal-bench
 	$(SWIFT) build -c release --product kawal-test-plugin
+	$(SWIFT) build -c release --product kawal-backup
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
+	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/backup.py
 
 clean:
 	rm -rf .build $(VENV) $(STATE)

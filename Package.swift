@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "VarlinkNIO", targets: ["VarlinkNIO"]),
         .library(name: "KawalTesting", targets: ["KawalTesting"]),
         .library(name: "KawalPluginKit", targets: ["KawalPluginKit"]),
+        .executable(name: "kawal-backup", targets: ["kawal-backup"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -59,13 +60,14 @@ let package = Package(
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
+                "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(
@@ -75,6 +77,20 @@ let package = Package(
         .executableTarget(
             name: "kawalctl",
             dependencies: ["KawalCore", "KawalCalendar", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The age v1 file format (X25519 recipients, STREAM payload) on swift-crypto.
+        .target(name: "KawalAge", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // Streaming zstd through libzstd.
+        .target(name: "KawalZstd", dependencies: ["CZstd"]),
+        // What kawald and the backup plugin share: the manifest, the catalogue of a backup folder, retention, atomic files.
+        .target(name: "KawalBackup"),
+        // The backup plugin: snapshot from kawald, zstd, age; also the decrypt/verify tool kawalctl runs.
+        .executableTarget(
+            name: "kawal-backup",
+            dependencies: ["KawalBackup", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
+            path: "plugins/backup"
         ),
         // For plugin authors: connect, register, receive jobs, ack or fail them.
         .target(name: "KawalPluginKit", dependencies: ["Varlink"]),
@@ -95,6 +111,8 @@ let package = Package(
         .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
         .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "Varlink"]),
+        .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
     ],
     swiftLanguageModes: [.v6]

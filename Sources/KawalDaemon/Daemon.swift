@@ -84,14 +84,23 @@ public enum Daemon {
             logger.critical("cannot set up the timers: \(error)")
             return exitConfigurationError
         }
-        let pluginHost = PluginHost(plugins: configuration.plugins, scheduler: scheduler, settings: configuration.scheduler,
-                                    time: store.time, logger: logger)
+        let pluginSocketPath = configuration.runtimeDirectory + "/" + KawalDefaults.pluginSocketName
+        // Spawned plugins learn where plugins.sock is: the backup plugin opens a second connection there for its snapshot.
+        let pluginHost = PluginHost(plugins: configuration.plugins.map { var plugin = $0; plugin.environment["KAWAL_PLUGINS_SOCKET"] = pluginSocketPath; return plugin },
+                                    scheduler: scheduler, settings: configuration.scheduler, time: store.time, logger: logger)
+        let backupService = BackupService(settings: configuration.backup, stateDirectory: configuration.stateDirectory, store: store, scheduler: scheduler,
+                                          zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!, logger: logger)
+        await pluginHost.attach(backup: backupService)
+        await backupService.onRestore { [scheduler, timerService] in
+            try await scheduler.reloadAfterRestore()
+            try await timerService.resync()
+        }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reloader = Reloader(state: state, notifier: notifier, logger: logger)
         let service: VarlinkService<Caller>
         do {
             service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, timers: timerService, reloader: reloader,
-                                     logger: logger).makeService()
+                                     backup: backupService, logger: logger).makeService()
         } catch {
             logger.critical("cannot set up the control interface: \(error)")
             return 1
@@ -114,8 +123,9 @@ public enum Daemon {
                 .init(service: scheduler),
                 .init(service: timerService),
                 .init(service: pluginHost),
+                .init(service: backupService, successTerminationBehavior: .ignore),
                 .init(service: PluginSocketService(
-                    path: configuration.runtimeDirectory + "/" + KawalDefaults.pluginSocketName, inheritedFD: inheritedPlugins,
+                    path: pluginSocketPath, inheritedFD: inheritedPlugins,
                     groupName: configuration.pluginGroup, host: pluginHost, state: state, logger: logger)),
                 .init(service: controlServer),
                 .init(service: WatchdogService(notifier: notifier, eventLoop: group.next(), logger: logger),

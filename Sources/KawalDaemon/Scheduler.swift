@@ -59,6 +59,17 @@ actor Scheduler: Service {
         logger.info("scheduler ready", metadata: ["kawal.pending_jobs": "\(pending.count)"])
     }
 
+    /// After a restore replaced the database: forgets the queue it knew and loads the restored one.
+    /// Answers for leases given before are ignored (their jobs may not exist any more).
+    func reloadAfterRestore() async throws {
+        heap = DueHeap()
+        kinds = [:]
+        ready = [:]
+        leases = LeaseBook()
+        try await recover()
+        rearm()
+    }
+
     func run() async throws {
         rearm()
         await withTaskCancellationOrGracefulShutdownHandler {

@@ -54,6 +54,13 @@ actor TimerService: Service {
         }
     }
 
+    /// After a restore replaced the database: each timer finds its next occurrence in the restored queue again.
+    func resync() async throws {
+        for name in timers.keys.sorted() where timers[name]!.settings.enabled {
+            try await prepare(name)
+        }
+    }
+
     private func prepare(_ name: String) async throws {
         let timer = timers[name]!
         let now = Date()

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 
 /// The case database: SQLite in WAL mode through GRDB, the only process that opens it being kawald.
 /// Every write is one transaction, synced before it is acknowledged; every read or change of
@@ -12,7 +13,9 @@ import GRDB
 /// ```
 public final class Store: Sendable {
     public let path: String
-    let pool: DatabasePool
+    /// The open database; replaced only by a restore (`Store+Backup.swift`).
+    let current: Mutex<DatabasePool>
+    var pool: DatabasePool { current.withLock { $0 } }
     public let time: TimeContext
     /// The installation's key for NIK hashes (duplicate detection without comparing NIKs in clear).
     let nikKey: Data
@@ -21,6 +24,11 @@ public final class Store: Sendable {
     public init(directory: String, time: TimeContext) throws {
         path = directory + "/kawal.db"
         self.time = time
+        current = Mutex(try Self.openPool(path: path))
+        nikKey = try Self.loadOrCreateKey(at: directory + "/nik-hash.key")
+    }
+
+    static func openPool(path: String) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.label = "kawal"
@@ -29,9 +37,9 @@ public final class Store: Sendable {
             // Acknowledged writes must survive a crash or power loss: with WAL, FULL syncs each commit.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        pool = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)
-        nikKey = try Self.loadOrCreateKey(at: directory + "/nik-hash.key")
+        return pool
     }
 
     /// 32 random bytes, readable by kawald's user only, made on first start.

@@ -26,6 +26,12 @@ struct Status: ParsableCommand {
             let activated = socket["activated"]?.boolValue == true ? " (socket-activated)" : ""
             rows.append(("Socket", "\(text(socket["name"])) \(text(socket["path"]))\(activated)"))
         }
+        if let backup = status["backup"]?.objectValue {
+            let age = backup["age_seconds"]?.doubleValue.map { "\(formatDuration($0)) ago (\(text(backup["last_success"])))" } ?? "none yet"
+            let flag = backup["stale"]?.boolValue == true
+                ? " — OVERDUE: older than \(formatDuration(backup["max_age_seconds"]?.doubleValue ?? 0)); see 'kawalctl backup list'" : ""
+            rows.append(("Last backup", age + flag))
+        }
         rows.append(("Time zone", text(status["time_zone"])))
         rows.append(("Reloads", text(status["reloads"])))
         for key in counts.keys.sorted() {

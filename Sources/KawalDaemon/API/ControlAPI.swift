@@ -13,6 +13,7 @@ public struct ControlAPI: Sendable {
     let plugins: PluginHost
     let timers: TimerService
     let reloader: Reloader
+    let backup: BackupService
     let logger: Logger
 
     /// The least role each method needs; methods not listed need an administrator.
@@ -65,13 +66,22 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.audit, methods: records.audit)
         try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
+        try service.register(interface: KawalInterfaces.backup, methods: BackupAPI(backup: backup, plugins: plugins, records: records).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in
                 ["version": .string(KawalDefaults.version), "protocol_version": .int(Int64(KawalInterfaces.protocolVersion))]
             },
-            "Status": .async { [store, scheduler, plugins] request in
-                try await Self.status(state: state, store: store, scheduler: scheduler, plugins: plugins, caller: request.context)
+            "Status": .async { [store, scheduler, plugins, backup] request in
+                var status = try await Self.status(state: state, store: store, scheduler: scheduler, plugins: plugins, caller: request.context)
+                let health = await backup.health()
+                if health.configured {
+                    status["backup"] = [
+                        "last_success": health.lastSuccess.map { .string(store.time.display($0)) } ?? .null,
+                        "age_seconds": health.age.map { .double($0) } ?? .null, "max_age_seconds": .double(health.maximumAge), "stale": .bool(health.stale),
+                    ]
+                }
+                return status
             },
             "Reload": .async { [reloader] _ in
                 let outcome = try reloader.reload(trigger: "varlink call")

@@ -54,7 +54,7 @@ final class PluginChannel: @unchecked Sendable {
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
-    private func perform<T: Sendable>(_ body: @escaping @Sendable (VarlinkConnection) throws -> T) async throws -> T {
+    func perform<T: Sendable>(_ body: @escaping @Sendable (VarlinkConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { [self] in
                 do {
@@ -66,21 +66,31 @@ final class PluginChannel: @unchecked Sendable {
         }
     }
 
-    /// Waits for `io.kawal.Plugin.Register` (with `upgrade`) and answers it. `expectedName` is the
-    /// name kawald started the plugin under (nil for external plugins).
-    func handshake(expectedName: String?, takenNames: Set<String> = [], refusal: VarlinkError? = nil, timeout: Double,
-                   leaseSeconds: Int64, pingSeconds: Int64) async throws -> PluginRegistration {
+    /// The first call on a connection, before any handshake: `io.kawal.Plugin.Register`, or a
+    /// backup plugin's `io.kawal.Backup.Snapshot` on a connection of its own.
+    func firstCall(timeout: Double) async throws -> VarlinkCall {
         try await perform { connection in
             connection.setReceiveTimeout(seconds: timeout)
-            let message: JSONValue
             do {
-                message = try connection.receiveMessage()
+                let call = try VarlinkCall(message: try connection.receiveMessage())
+                connection.setReceiveTimeout(seconds: 0)
+                return call
             } catch let error as VarlinkSocketError where error.errno == EAGAIN || error.errno == EWOULDBLOCK {
                 throw PluginChannelError(description: "did not register within \(Int(timeout)) s")
             } catch let error as VarlinkSocketError {
                 throw PluginChannelError(description: "closed the connection before registering (\(error))")
             }
-            let call = try VarlinkCall(message: message)
+        }
+    }
+
+    /// Waits for `io.kawal.Plugin.Register` (with `upgrade`) and answers it. `expectedName` is the
+    /// name kawald started the plugin under (nil for external plugins).
+    func handshake(expectedName: String?, takenNames: Set<String> = [], refusal: VarlinkError? = nil, timeout: Double,
+                   leaseSeconds: Int64, pingSeconds: Int64, firstCall: VarlinkCall? = nil) async throws -> PluginRegistration {
+        let received: VarlinkCall
+        if let firstCall { received = firstCall } else { received = try await self.firstCall(timeout: timeout) }
+        return try await perform { connection in
+            let call = received
             func refuse(_ error: VarlinkError) throws -> Never {
                 try connection.sendMessage(VarlinkReply(error: error).message)
                 throw PluginChannelError(description: "registration refused: \(error)")

@@ -34,6 +34,16 @@ actor PluginHost: Service {
     private var crashes: [String: [Date]] = [:]
     /// Connected external plugins, so that shutdown can end their connections.
     private var externals: [String: (channel: PluginChannel, owner: String)] = [:]
+    /// Serves the backup plugin's snapshot connections (see `serveExternal`).
+    private var backup: BackupService?
+
+    func attach(backup: BackupService) { self.backup = backup }
+
+    /// Whether `pid` is a running plugin that registered capability `capability`.
+    func isRunningPlugin(pid: pid_t?, capability: String) -> Bool {
+        guard let pid else { return false }
+        return statuses.values.contains { $0.pid == pid && $0.state == "running" && $0.capabilities.contains(capability) }
+    }
 
     init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, logger: Logger) {
         self.plugins = plugins
@@ -239,8 +249,15 @@ actor PluginHost: Service {
         let taken = Set(statuses.filter { $0.value.origin == "configured" || $0.value.state == "running" }.keys)
         let registration: PluginRegistration
         do {
+            let first = try await channel.firstCall(timeout: settings.pluginHandshakeTimeout)
+            // A backup plugin's second connection: it asks for a snapshot instead of registering.
+            if first.method.hasPrefix("io.kawal.Backup."), let backup {
+                await backup.serveSnapshot(channel: channel, first: first,
+                                           authorized: allowed && isRunningPlugin(pid: peer?.pid, capability: "backup"))
+                return
+            }
             registration = try await channel.handshake(expectedName: nil, takenNames: taken, refusal: refusal, timeout: settings.pluginHandshakeTimeout,
-                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing))
+                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing), firstCall: first)
         } catch {
             logger.warning("external plugin not accepted: \(error)", metadata: ["kawal.peer_pid": "\(peer?.pid ?? 0)"])
             return

@@ -1,0 +1,344 @@
+import Crypto
+import Foundation
+import KawalBackup
+import KawalCore
+import KawalStore
+import Logging
+import ServiceLifecycle
+import Varlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// kawald's side of backups: snapshots for the backup plugin, the catalogue of the backup folder,
+/// retention, restores, and the health check that raises an alert when the last good backup is
+/// older than `[backup] max_age`.
+actor BackupService: Service {
+    let settings: BackupSettings?
+    let directory: String
+    let stateDirectory: String
+    let store: Store
+    let scheduler: Scheduler
+    let zone: TimeZone
+    let logger: Logger
+    private let startedAt = Date()
+    private var lastSuccess: Date?
+    private var goodCount = 0
+    /// Set once a restore replaced the database, so that the scheduler and timers reload their state.
+    private var afterRestore: (@Sendable () async throws -> Void)?
+
+    init(settings: BackupSettings?, stateDirectory: String, store: Store, scheduler: Scheduler, zone: TimeZone, logger: Logger) {
+        self.settings = settings
+        self.stateDirectory = stateDirectory
+        directory = settings?.directory(stateDirectory: stateDirectory) ?? stateDirectory + "/backups"
+        self.store = store
+        self.scheduler = scheduler
+        self.zone = zone
+        self.logger = logger
+        let good = BackupCatalog(directory: directory).good
+        lastSuccess = good.first?.created
+        goodCount = good.count
+    }
+
+    func onRestore(_ body: @escaping @Sendable () async throws -> Void) { afterRestore = body }
+
+    static func error(_ name: String, _ message: String, _ extra: [String: JSONValue] = [:]) -> VarlinkError {
+        VarlinkError("io.kawal.Backup.\(name)", extra.merging(["message": .string(message)]) { a, _ in a })
+    }
+
+    private func configured() throws -> BackupSettings {
+        guard let settings, settings.enabled else {
+            throw Self.error("NotConfigured", "backups are not configured: add [backup] with recipients = [\"age1…\"] to kawald.toml and [plugins.backup] with exec = the kawal-backup program (docs/backups.md)")
+        }
+        return settings
+    }
+
+    // MARK: Health
+
+    struct Health: Sendable {
+        var configured: Bool
+        var lastSuccess: Date?
+        var age: Double?
+        var maximumAge: Double
+        var stale: Bool
+        var good: Int
+    }
+
+    func health(now: Date = Date()) -> Health {
+        let maximumAge = settings?.maximumAge ?? 36 * 3600
+        let age = lastSuccess.map { now.timeIntervalSince($0) }
+        let configured = settings?.enabled ?? false
+        // Without any backup yet, kawald gives the first one max_age from its start before calling it stale.
+        let stale = configured && (age.map { $0 > maximumAge } ?? (now.timeIntervalSince(startedAt) > maximumAge))
+        return Health(configured: configured, lastSuccess: lastSuccess, age: age, maximumAge: maximumAge, stale: stale, good: goodCount)
+    }
+
+    func run() async throws {
+        guard let settings, settings.enabled else { return }
+        while true {
+            let health = self.health()
+            let wait: Double
+            if health.stale {
+                raiseStaleBackupAlert(health)
+                wait = settings.maximumAge
+            } else {
+                wait = (lastSuccess ?? startedAt).addingTimeInterval(settings.maximumAge).timeIntervalSinceNow + 1
+            }
+            do {
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(max(1, wait))) }
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// The one place where a stale backup is reported: a journal entry with its MESSAGE_ID (see the
+    /// catalog). Administrator notifications through the notifier plugins hook in here.
+    private func raiseStaleBackupAlert(_ health: Health) {
+        let since = health.lastSuccess.map { "the last good backup is \(Int(($0.distance(to: Date())) / 3600)) h old" } ?? "there is no good backup yet"
+        logger.critical("ALERT: backups are overdue: \(since) (max_age \(Int(health.maximumAge / 3600)) h); see 'kawalctl backup list' and the backup plugin's log",
+                        metadata: ["message_id": "\(Self.staleMessageID)", "kawal.backup_dir": "\(directory)"])
+    }
+
+    /// MESSAGE_ID of the "backups overdue" alert.
+    static let staleMessageID = "5b1d4c3e8a9f4e0c9d6b2a7f1e3c8d40"
+
+    // MARK: Catalogue
+
+    func catalog() async -> BackupCatalog {
+        let directory = self.directory
+        return await Task.detached { BackupCatalog(directory: directory) }.value
+    }
+
+    static func json(_ entry: BackupCatalog.Entry) -> JSONValue {
+        let manifest: JSONValue = entry.manifest.flatMap { try? $0.encoded() }.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null
+        return [
+            "id": .string(entry.id), "path": .string(entry.dataPath), "manifest_path": .string(entry.manifestPath), "state": .string(entry.state),
+            "created": .string(BackupNaming.timestamp(entry.created)), "manifest": manifest,
+        ]
+    }
+
+    func entry(_ id: String) async throws -> BackupCatalog.Entry {
+        guard let entry = await catalog().entry(id) else {
+            throw Self.error("NotFound", "no backup '\(id)' in \(directory); 'kawalctl backup list' shows the ids", ["id": .string(id)])
+        }
+        return entry
+    }
+
+    /// Recomputes the stored file's SHA-256 and compares it and its size with the manifest.
+    func verify(_ id: String) async throws -> (BackupCatalog.Entry, String?) {
+        let entry = try await entry(id)
+        guard entry.isGood, let manifest = entry.manifest else { return (entry, entry.state) }
+        let path = entry.dataPath
+        let problem: String? = await Task.detached {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
+            defer { close(fd) }
+            var hasher = SHA256()
+            var buffer = [UInt8](repeating: 0, count: 1 << 20)
+            var total: Int64 = 0
+            while true {
+                let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+                if count < 0 {
+                    if errno == EINTR { continue }
+                    return "read error in \(path): \(String(cString: strerror(errno)))"
+                }
+                if count == 0 { break }
+                total += Int64(count)
+                buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            }
+            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+            if total != manifest.ciphertextBytes { return "the file is \(total) bytes, the manifest says \(manifest.ciphertextBytes)" }
+            if digest != manifest.ciphertextSHA256 { return "the file's SHA-256 is \(digest), the manifest says \(manifest.ciphertextSHA256): it was altered or damaged" }
+            return nil
+        }.value
+        if let problem { logger.error("backup verification failed: \(problem)", metadata: ["kawal.backup": "\(id)"]) }
+        return (entry, problem)
+    }
+
+    /// Applies retention; with `dryRun`, only says what it would do.
+    func prune(dryRun: Bool) async throws -> (decisions: [RetentionPolicy.Decision], removed: [String]) {
+        let settings = try configured()
+        let catalog = await catalog()
+        let decisions = settings.retention.decide(catalog.entries, zone: zone)
+        guard !dryRun else { return (decisions, []) }
+        var removed: [String] = []
+        for decision in decisions where !decision.keep {
+            guard let entry = catalog.entry(decision.id) else { continue }
+            // The manifest first: from then on the backup no longer counts as good.
+            unlink(entry.manifestPath)
+            unlink(entry.dataPath)
+            removed.append(decision.id)
+            logger.notice("backup removed by retention", metadata: ["kawal.backup": "\(decision.id)", "kawal.reason": "\(decision.reasons.joined(separator: "; "))"])
+        }
+        for stale in catalog.staleTemporaryFiles(olderThan: RetentionPolicy.incompleteGrace) { unlink(stale) }
+        if !removed.isEmpty { try? AtomicFile.syncDirectory(of: directory + "/x") }
+        refresh(await self.catalog())
+        return (decisions, removed)
+    }
+
+    private func refresh(_ catalog: BackupCatalog) {
+        let good = catalog.good
+        lastSuccess = good.first?.created
+        goodCount = good.count
+    }
+
+    // MARK: Taking a backup
+
+    /// Enqueues a backup job and waits for the plugin to settle it.
+    func now(plugins: PluginHost) async throws -> BackupCatalog.Entry {
+        _ = try configured()
+        guard await plugins.list().contains(where: { $0.state == "running" && $0.capabilities.contains("backup") }) else {
+            throw Self.error("NotConfigured", "no running plugin has capability 'backup': add [plugins.backup] with exec = the kawal-backup program, or see 'kawalctl plugin list'")
+        }
+        let events = await scheduler.subscribe()
+        let (job, _) = try await scheduler.enqueue(kind: "backup", payload: "{\"requested_by\":\"kawalctl backup now\"}", dueAt: Date(),
+                                                   idempotencyKey: "backup-now:\(UUID().uuidString)")
+        for await event in events where event.event == "job.settled" && event.jobID == job {
+            if event.state == "done" {
+                if let entry = await catalog().entries.first(where: { $0.manifest?.jobID == job && $0.isGood }) { return entry }
+                throw Self.error("Failed", "backup job \(job) finished but no good backup with that job id is in \(directory)")
+            }
+            let record = try? await store.job(id: job)
+            let next = event.state == "pending" ? "kawald retries it later ('kawalctl job show \(job)')" : "it went to the dead letters"
+            throw Self.error("Failed", "backup job \(job) failed: \(record?.lastError ?? "no reason given"); \(next)")
+        }
+        throw Self.error("Failed", "kawald is stopping; backup job \(job) stays queued")
+    }
+
+    /// Serves the backup plugin's snapshot connection: Snapshot, then Finished; the snapshot file is
+    /// removed when the connection ends, whatever happened to the plugin.
+    func serveSnapshot(channel: PluginChannel, first: VarlinkCall, authorized: Bool) async {
+        var snapshotPath: String?
+        defer { if let snapshotPath { unlink(snapshotPath) } }
+        func reply(_ reply: VarlinkReply) async throws {
+            try await channel.perform { try $0.sendMessage(reply.message) }
+        }
+        do {
+            guard first.method == "io.kawal.Backup.Snapshot" else {
+                try await reply(VarlinkReply(error: Self.error("Failed", "a backup connection starts with io.kawal.Backup.Snapshot, not \(first.method)")))
+                return
+            }
+            guard authorized else {
+                try await reply(VarlinkReply(error: VarlinkError("io.kawal.PermissionDenied", [
+                    "message": .string("io.kawal.Backup.Snapshot is for a running plugin registered with capability 'backup'; this process is not one"),
+                    "role": "none", "required_group": .null,
+                ])))
+                return
+            }
+            let settings: BackupSettings
+            do { settings = try configured() } catch let error as VarlinkError {
+                try await reply(VarlinkReply(error: error))
+                return
+            }
+            try Daemon.makeDirectory(directory, mode: 0o750)
+            var created = Date()
+            var id = BackupNaming.id(for: created)
+            let existing = Set(await catalog().entries.map(\.id))
+            while existing.contains(id) {
+                created = created.addingTimeInterval(1)
+                id = BackupNaming.id(for: created)
+            }
+            let path = directory + "/" + BackupNaming.temporaryPrefix + "snapshot-" + id + ".db"
+            snapshotPath = path
+            let inspection: DatabaseInspection
+            do {
+                inspection = try await store.snapshot(to: path)
+                chmod(path, 0o640)
+            } catch {
+                logger.error("backup snapshot failed: \(error)")
+                try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot (VACUUM INTO \(path)) failed: \(error)")))
+                return
+            }
+            guard inspection.integrity == "ok" else {
+                logger.error("backup snapshot fails integrity_check", metadata: ["kawal.detail": "\(inspection.integrity.prefix(300))"])
+                try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot fails PRAGMA integrity_check: \(inspection.integrity.prefix(300))")))
+                return
+            }
+            logger.info("backup snapshot taken", metadata: ["kawal.backup": "\(id)", "kawal.size": "\(inspection.sizeBytes)"])
+            try await reply(VarlinkReply(parameters: [
+                "snapshot_path": .string(path), "id": .string(id), "created": .string(BackupNaming.timestamp(created)), "dir": .string(directory),
+                "recipients": .array(settings.recipients.map { .string($0) }), "compression_level": .int(Int64(settings.compressionLevel)),
+                "compression_threads": .int(Int64(settings.compressionThreads)), "schema_version": .int(Int64(inspection.schemaVersion)),
+                "counts": .object(inspection.counts.mapValues { .int($0) }), "integrity_check": .string(inspection.integrity),
+            ]))
+            while true {
+                let call = try VarlinkCall(message: try await channel.perform { try $0.receiveMessage() })
+                guard call.method == "io.kawal.Backup.Finished", let finished = call.parameters["id"]?.stringValue, finished == id else {
+                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Finished with id \(id)")))
+                    continue
+                }
+                unlink(path)
+                snapshotPath = nil
+                guard let entry = await catalog().entry(id), entry.isGood else {
+                    try await reply(VarlinkReply(error: Self.error("Failed", "backup \(id) is not listed as good in \(directory)")))
+                    continue
+                }
+                refresh(await catalog())
+                logger.notice("backup written", metadata: ["kawal.backup": "\(id)", "kawal.size": "\(entry.manifest?.ciphertextBytes ?? 0)"])
+                let removed = (try? await prune(dryRun: false).removed) ?? []
+                try await reply(VarlinkReply(parameters: ["removed": .array(removed.map { .string($0) })]))
+            }
+        } catch {
+            logger.debug("backup connection ended: \(error)")
+        }
+    }
+
+    // MARK: Restore
+
+    var stagingDirectory: String { stateDirectory + "/restore" }
+
+    func prepareRestore(_ id: String?) async throws -> (String, BackupCatalog.Entry?) {
+        var entry: BackupCatalog.Entry?
+        if let id {
+            let found = try await self.entry(id)
+            guard found.isGood else {
+                throw Self.error("Failed", "backup \(found.id) cannot be restored by id: \(found.state); restore the file itself with 'kawalctl backup restore --file PATH' if you trust it")
+            }
+            entry = found
+        }
+        try Daemon.makeDirectory(stagingDirectory, mode: 0o700)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory)) ?? [] {
+            let path = stagingDirectory + "/" + name
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
+            if Date().timeIntervalSince(modified) > 86_400 { unlink(path) }
+        }
+        let staging = stagingDirectory + "/restore-\(BackupNaming.id(for: Date()).dropFirst(BackupNaming.prefix.count))-\(UInt32.random(in: 0...UInt32.max)).db"
+        return (staging, entry)
+    }
+
+    func restore(stagingPath: String, id: String?, actor: Actor) async throws -> (previous: String, before: [String: Int64], beforeSchema: Int, after: DatabaseInspection) {
+        let name = String(stagingPath.dropFirst(stagingDirectory.count + 1))
+        guard stagingPath.hasPrefix(stagingDirectory + "/"), name.hasPrefix("restore-"), !name.contains("/") else {
+            throw Self.error("RestoreRefused", "staging_path must be a path PrepareRestore gave (in \(stagingDirectory)), not \(stagingPath)")
+        }
+        guard FileManager.default.fileExists(atPath: stagingPath) else {
+            throw Self.error("RestoreRefused", "\(stagingPath) does not exist: decrypt the backup there first")
+        }
+        let beforeSchema = try await store.summary().schemaVersion
+        let stamp = store.path + ".pre-restore-" + BackupNaming.id(for: Date()).dropFirst(BackupNaming.prefix.count)
+        var previous = stamp
+        var suffix = 1
+        while FileManager.default.fileExists(atPath: previous) {
+            suffix += 1
+            previous = stamp + "-\(suffix)"
+        }
+        let result: (before: [String: Int64], after: DatabaseInspection)
+        do {
+            result = try await store.replaceDatabase(with: stagingPath, previousPath: previous, actor: actor, detail: "restored from \(id ?? name)")
+        } catch let refused as RestoreRefused {
+            unlink(stagingPath)
+            logger.error("restore refused: \(refused.reason)")
+            throw Self.error("RestoreRefused", refused.reason)
+        }
+        logger.notice("database restored", metadata: [
+            "message_id": "\(Self.restoredMessageID)", "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
+            "kawal.schema_before": "\(beforeSchema)", "kawal.schema_after": "\(result.after.schemaVersion)",
+        ])
+        try await afterRestore?()
+        return (previous, result.before, beforeSchema, result.after)
+    }
+
+    /// MESSAGE_ID of "database restored".
+    static let restoredMessageID = "8e2f6a1c4b7d4f3a9c0e5b2d7a1f6c93"
+}

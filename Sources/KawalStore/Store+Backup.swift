@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a database file holds, for backups and restores: its schema and row counts, and whether
+/// SQLite finds it sound.
+public struct DatabaseInspection: Sendable, Equatable {
+    /// `PRAGMA integrity_check`: "ok", or the problems found.
+    public var integrity: String
+    /// Number of schema migrations applied.
+    public var schemaVersion: Int
+    /// Migrations the file has that this kawald does not know: it comes from a newer Kawal.
+    public var unknownMigrations: [String]
+    /// Rows per table.
+    public var counts: [String: Int64]
+    public var sizeBytes: Int64
+}
+
+/// Why a restore was refused; the live database is untouched in every case.
+public struct RestoreRefused: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public var description: String { reason }
+}
+
+extension Store {
+    /// Writes a consistent copy of the database to `path` with `VACUUM INTO`: one statement in one
+    /// read transaction of its own, so writers keep working while it runs (WAL), and the copy is
+    /// compact and has no WAL of its own. Then checks and counts the copy.
+    ///
+    /// ```swift
+    /// let inspection = try await store.snapshot(to: "/var/lib/kawal/backups/.snapshot.db")
+    /// ```
+    public func snapshot(to path: String) async throws -> DatabaseInspection {
+        unlink(path)
+        try await pool.unsafeRead { db in
+            try db.execute(sql: "VACUUM INTO ?", arguments: [path])
+        }
+        return try await Task.detached { try Self.inspect(file: path) }.value
+    }
+
+    /// Opens `file` read-only and checks it: integrity, schema, counts. Blocking.
+    public static func inspect(file: String) throws -> DatabaseInspection {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "kawal-inspect"
+        let queue = try DatabaseQueue(path: file, configuration: configuration)
+        defer { try? queue.close() }
+        let known = Set(Schema.migrator.migrations)
+        return try queue.read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+            let applied = try db.tableExists("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+            let size = (try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0) * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
+            return DatabaseInspection(integrity: integrity, schemaVersion: applied.count, unknownMigrations: applied.filter { !known.contains($0) }.sorted(),
+                                      counts: try tableCounts(db), sizeBytes: size)
+        }
+    }
+
+    static func tableCounts(_ db: Database) throws -> [String: Int64] {
+        let tables = try String.fetchAll(db, sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name
+            """)
+        var counts: [String: Int64] = [:]
+        for table in tables {
+            counts[table] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
+        }
+        return counts
+    }
+
+    /// Rows per table in the live database.
+    public func tableCounts() async throws -> [String: Int64] {
+        try await pool.read { db in try Self.tableCounts(db) }
+    }
+
+    /// Replaces the live database with the checked file at `staged` (in the same folder as the
+    /// database, so that the rename is atomic). Writes are held back and the pool closed; the old
+    /// file stays as `previousPath` (a hard link, made before the rename), the staged file is renamed
+    /// over `kawal.db`, and the pool is opened again and migrated. A crash at any point leaves
+    /// `kawal.db` either the old or the restored database. Refuses a damaged file and one from a
+    /// newer schema without touching anything.
+    public func replaceDatabase(with staged: String, previousPath: String, actor: Actor, detail: String) async throws -> (before: [String: Int64], after: DatabaseInspection) {
+        let inspection = try await Task.detached { try Self.inspect(file: staged) }.value
+        guard inspection.integrity == "ok" else {
+            throw RestoreRefused(reason: "the restored database fails PRAGMA integrity_check (\(inspection.integrity.prefix(200))); nothing was changed")
+        }
+        guard inspection.unknownMigrations.isEmpty else {
+            throw RestoreRefused(reason: "the backup comes from a newer Kawal (schema migrations \(inspection.unknownMigrations.joined(separator: ", ")) unknown to this kawald); upgrade kawald first; nothing was changed")
+        }
+        let before = try await tableCounts()
+        let path = self.path
+        try await Task.detached { [self] in
+            try self.current.withLock { pool in
+                // Everything in flight finishes; what waits behind the lock waits for the new pool.
+                try pool.barrierWriteWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+                try pool.close()
+                do {
+                    try Self.swapFiles(path: path, staged: staged, previousPath: previousPath)
+                } catch {
+                    pool = try Self.openPool(path: path)
+                    throw error
+                }
+                pool = try Self.openPool(path: path)
+            }
+        }.value
+        try await pool.write { db in
+            try AuditLog.append(db, actor: actor, action: "database.restore", object: "database", detail: detail)
+        }
+        let after = try await pool.read { db in
+            DatabaseInspection(integrity: "ok", schemaVersion: try Schema.migrator.appliedMigrations(db).count, unknownMigrations: [],
+                               counts: try Self.tableCounts(db), sizeBytes: inspection.sizeBytes)
+        }
+        return (before, after)
+    }
+
+    private static func swapFiles(path: String, staged: String, previousPath: String) throws {
+        func fail(_ what: String) -> RestoreRefused {
+            RestoreRefused(reason: "\(what): \(String(cString: strerror(errno))); the live database was kept")
+        }
+        // A WAL left beside kawal.db would be replayed into the restored file: there must be none.
+        var info = stat()
+        if stat(path + "-wal", &info) == 0 {
+            guard info.st_size == 0 else { throw RestoreRefused(reason: "\(path)-wal still holds changes after closing; the live database was kept") }
+            unlink(path + "-wal")
+        }
+        unlink(path + "-shm")
+        let stagedFD = open(staged, O_RDONLY | O_CLOEXEC)
+        guard stagedFD >= 0, fsync(stagedFD) == 0 else { throw fail("cannot sync \(staged)") }
+        close(stagedFD)
+        guard link(path, previousPath) == 0 else { throw fail("cannot keep the previous database as \(previousPath)") }
+        guard rename(staged, path) == 0 else {
+            unlink(previousPath)
+            throw fail("cannot move \(staged) to \(path)")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirFD >= 0 {
+            fsync(dirFD)
+            close(dirFD)
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Varlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backup",
+        abstract: "Take, list, check, prune and restore encrypted backups of the case database.",
+        discussion: """
+            Backups are zstd-compressed and age-encrypted to the public keys in [backup] recipients; kawald never holds a \
+            secret key. 'verify --identity' and 'restore' read an age identity file (age-keygen's format) for one run and \
+            decrypt here, with the kawal-backup program ($KAWAL_BACKUP_TOOL, else beside kawalctl, else \
+            /usr/lib/kawal/kawal-backup). See docs/backups.md.
+            """,
+        subcommands: [BackupNow.self, BackupList.self, BackupVerify.self, BackupPrune.self, BackupRestore.self]
+    )
+}
+
+extension Table {
+    static func backups(_ items: [JSONValue]) -> Table {
+        var table = Table(["ID", "CREATED", "STATE", "SIZE", "DATABASE", "SCHEMA", "CASES"])
+        for backup in items {
+            let manifest = backupManifest(backup)
+            table.append([text(backup["id"]), text(backup["created"]), text(backup["state"]),
+                          manifest.map { formatBytes($0["ciphertext_bytes"]?.intValue ?? 0) } ?? "-",
+                          manifest.map { formatBytes($0["plaintext_bytes"]?.intValue ?? 0) } ?? "-",
+                          manifest.map { text($0["schema_version"]) } ?? "-", manifest.map { text($0["counts"]?["caseFile"]) } ?? "-"])
+        }
+        return table
+    }
+}
+
+/// The manifest kawald sends as JSON text inside a Backup.
+func backupManifest(_ backup: JSONValue) -> JSONValue? {
+    guard let text = backup["manifest"]?.stringValue else { return nil }
+    return try? JSONValue(parsing: text)
+}
+
+/// Shows what is happening on stderr when it is a terminal.
+func showActivity(_ message: String) {
+    if isatty(STDERR_FILENO) == 1 { writeStandardError(message) }
+}
+
+/// The kawal-backup program, which decrypts with the identity file so that kawalctl stays small.
+func backupToolPath() -> String {
+    if let configured = getenv("KAWAL_BACKUP_TOOL"), configured.pointee != 0 { return String(cString: configured) }
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+    if count > 0 {
+        let executable = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let sibling = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/kawal-backup"
+        if access(sibling, X_OK) == 0 { return sibling }
+    }
+    return access("/usr/lib/kawal/kawal-backup", X_OK) == 0 ? "/usr/lib/kawal/kawal-backup" : "kawal-backup"
+}
+
+/// Runs kawal-backup with `arguments`; its stderr (progress, errors) goes to ours, its stdout (one JSON line) is returned.
+func runBackupTool(_ arguments: [String]) throws(CommandFailure) -> JSONValue {
+    let tool = backupToolPath()
+    var pipeFDs: [CInt] = [-1, -1]
+    guard pipe(&pipeFDs) == 0 else { throw CommandFailure(code: .daemonError, message: "pipe: \(String(cString: strerror(errno)))") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
+    posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
+    let argv = ([tool] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawnp(&pid, tool, &actions, nil, argv, environ)
+    close(pipeFDs[1])
+    guard spawned == 0 else {
+        close(pipeFDs[0])
+        throw CommandFailure(code: .daemonError, message: "cannot run \(tool): \(String(cString: strerror(spawned))); install kawal-backup or point KAWAL_BACKUP_TOOL at it")
+    }
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = read(pipeFDs[0], &chunk, chunk.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        output += chunk[0..<count]
+    }
+    close(pipeFDs[0])
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let exited = status & 0x7f == 0
+    let code = (status >> 8) & 0xff
+    guard exited && code == 0 else {
+        throw CommandFailure(code: .daemonError, message: "the backup did not pass: \(tool) \(exited ? "exited with status \(code)" : "was killed by signal \(status & 0x7f)") (its message is above)")
+    }
+    return (try? JSONValue(parsing: String(decoding: output, as: UTF8.self))) ?? .null
+}
+
+/// Rows per table, before and after, for a restore.
+func countsTable(_ before: [String: JSONValue], _ after: [String: JSONValue]) -> Table {
+    var table = Table(["TABLE", "BEFORE", "AFTER", "CHANGE"])
+    for name in Set(before.keys).union(after.keys).sorted() {
+        let old = before[name]?.intValue ?? 0, new = after[name]?.intValue ?? 0
+        table.append([name, String(old), String(new), new == old ? "" : (new > old ? "+\(new - old)" : "\(new - old)")])
+    }
+    return table
+}

@@ -1,0 +1,21 @@
+import ArgumentParser
+import Varlink
+
+struct BackupNow: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "now", abstract: "Take a backup now and wait for it; prints the file's path (--json: the manifest).")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() throws {
+        let client = try ControlClient(options)
+        showActivity("Backing up: kawald takes a snapshot, the backup plugin compresses and encrypts it…")
+        let reply = try client.call("io.kawal.Backup.Now")
+        let backup = reply["backup"] ?? .null
+        if options.json {
+            print((backupManifest(backup) ?? backup).prettyPrinted())
+            return
+        }
+        print(text(backup["path"]))
+    }
+}

@@ -1,0 +1,182 @@
+import CZlib
+import Crypto
+import Foundation
+@testable import KawalAge
+import XCTest
+
+/// The C2SP age test vectors (../shared/testdata/age-testkit): every X25519 vector must give its
+/// expected outcome and payload hash. Vectors needing scrypt, ML-KEM hybrid identities or armor
+/// are skipped by stanza type and counted.
+final class AgeTestkitTests: XCTestCase {
+    struct Vector {
+        var name: String
+        var fields: [(String, String)]
+        var body: [UInt8]
+        func field(_ key: String) -> String? { fields.first { $0.0 == key }?.1 }
+        var identities: [String] { fields.filter { $0.0 == "identity" }.map(\.1) }
+    }
+
+    static var testkitDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/testdata/age-testkit")
+    }
+
+    static func load(_ url: URL) throws -> Vector {
+        let data = Array(try Data(contentsOf: url))
+        var fields: [(String, String)] = []
+        var index = 0
+        while true {
+            let end = data[index...].firstIndex(of: 0x0A)!
+            let line = String(decoding: data[index..<end], as: UTF8.self)
+            index = end + 1
+            if line.isEmpty { break }
+            let parts = line.split(separator: ":", maxSplits: 1)
+            fields.append((String(parts[0]), parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""))
+        }
+        var body = Array(data[index...])
+        if fields.contains(where: { $0.0 == "compressed" && $0.1 == "zlib" }) { body = try inflate(body) }
+        return Vector(name: url.lastPathComponent, fields: fields, body: body)
+    }
+
+    static func inflate(_ input: [UInt8]) throws -> [UInt8] {
+        var stream = z_stream()
+        XCTAssertEqual(inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)), Z_OK)
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var source = input
+        let status: Int32 = source.withUnsafeMutableBufferPointer { inputBuffer in
+            stream.next_in = inputBuffer.baseAddress
+            stream.avail_in = uInt(inputBuffer.count)
+            while true {
+                let result: Int32 = chunk.withUnsafeMutableBufferPointer { out in
+                    stream.next_out = out.baseAddress
+                    stream.avail_out = uInt(out.count)
+                    return CZlib.inflate(&stream, Z_NO_FLUSH)
+                }
+                output += chunk[0..<(chunk.count - Int(stream.avail_out))]
+                if result != Z_OK { return result }
+            }
+        }
+        guard status == Z_STREAM_END else { throw AgeIOError(operation: "inflate", errno: EINVAL) }
+        return output
+    }
+
+    /// The outcome name the testkit uses for what happened.
+    static func outcome(_ vector: Vector) -> (String, [UInt8]) {
+        var plaintext: [UInt8] = []
+        do {
+            let identities = try vector.identities.map { try AgeIdentity(parsing: $0) }
+            let reader = try AgeReader(input: AgeInput(bytes: vector.body), identities: identities)
+            while let chunk = try reader.next() { plaintext += chunk }
+            return ("success", plaintext)
+        } catch let error as AgeError {
+            switch error {
+            case .headerInvalid: return ("header failure", plaintext)
+            case .headerMACMismatch: return ("HMAC failure", plaintext)
+            case .noMatchingIdentity: return ("no match", plaintext)
+            case .payloadInvalid: return ("payload failure", plaintext)
+            case .keyInvalid: return ("identity failure", plaintext)
+            }
+        } catch {
+            return ("error \(error)", plaintext)
+        }
+    }
+
+    static let unsupportedStanzaTypes: Set<String> = ["scrypt", "mlkem768x25519"]
+
+    func testEveryX25519Vector() throws {
+        let directory = Self.testkitDirectory
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        XCTAssertGreaterThan(names.count, 100, "the age testkit is expected at \(directory.path)")
+        var passed = 0
+        var skipped: [String: Int] = [:]
+        var failures: [String] = []
+        for name in names {
+            let vector = try Self.load(directory.appendingPathComponent(name))
+            if vector.field("armored") == "yes" {
+                skipped["armor", default: 0] += 1
+                continue
+            }
+            let stanzaTypes = Set(String(decoding: vector.body.prefix(4096), as: UTF8.self).split(separator: "\n")
+                .filter { $0.hasPrefix("-> ") }.compactMap { $0.dropFirst(3).split(separator: " ").first.map(String.init) })
+            if let unsupported = stanzaTypes.first(where: { Self.unsupportedStanzaTypes.contains($0) }) ?? vector.identities.first(where: { !$0.hasPrefix("AGE-SECRET-KEY-1") }).map({ _ in "non-X25519 identity" }) {
+                skipped[unsupported, default: 0] += 1
+                continue
+            }
+            let expected = vector.field("expect") ?? "?"
+            let (outcome, plaintext) = Self.outcome(vector)
+            if outcome != expected {
+                failures.append("\(name): expected \(expected), got \(outcome)")
+                continue
+            }
+            if expected == "success", let payload = vector.field("payload") {
+                let digest = SHA256.hash(data: plaintext).map { String(format: "%02x", $0) }.joined()
+                if digest != payload {
+                    failures.append("\(name): payload hash \(digest), expected \(payload)")
+                    continue
+                }
+            }
+            passed += 1
+        }
+        print("age testkit: \(passed) passed, skipped \(skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")), failed \(failures.count)")
+        XCTAssertEqual(failures, [])
+        XCTAssertGreaterThanOrEqual(passed, 68)
+    }
+
+    func testRoundTripAcrossChunkBoundaries() throws {
+        let identity = AgeIdentity.generate()
+        let other = AgeIdentity.generate()
+        for size in [0, 1, AgeWriter.chunkSize - 1, AgeWriter.chunkSize, AgeWriter.chunkSize + 1, 3 * AgeWriter.chunkSize] {
+            let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            var file: [UInt8] = []
+            let writer = try AgeWriter(recipients: [other.recipient, identity.recipient]) { file += $0 }
+            try writer.write(plaintext)
+            try writer.finish()
+            let reader = try AgeReader(input: AgeInput(bytes: file), identities: [identity])
+            var decrypted: [UInt8] = []
+            while let chunk = try reader.next() { decrypted += chunk }
+            XCTAssertEqual(decrypted, plaintext, "size \(size)")
+        }
+    }
+
+    func testKeysRoundTripThroughTheirText() throws {
+        let identity = AgeIdentity.generate()
+        let parsed = try AgeIdentity(parsing: identity.secretKeyText)
+        XCTAssertEqual(parsed.recipient, identity.recipient)
+        XCTAssertEqual(try AgeRecipient(parsing: identity.recipient.description), identity.recipient)
+        XCTAssertThrowsError(try AgeRecipient(parsing: "age1notakey")) { error in
+            XCTAssertTrue("\(error)".contains("expected a lower-case 'age1…' public key"), "\(error)")
+        }
+    }
+
+    func testDamageIsReportedClearly() throws {
+        let identity = AgeIdentity.generate()
+        var file: [UInt8] = []
+        let writer = try AgeWriter(recipients: [identity.recipient]) { file += $0 }
+        try writer.write([UInt8](repeating: 7, count: 200_000))
+        try writer.finish()
+        func open(_ bytes: [UInt8], _ identities: [AgeIdentity]) -> AgeError? {
+            do {
+                let reader = try AgeReader(input: AgeInput(bytes: bytes), identities: identities)
+                while try reader.next() != nil {}
+                return nil
+            } catch { return error as? AgeError }
+        }
+        XCTAssertNil(open(file, [identity]))
+        XCTAssertEqual(open(file, [AgeIdentity.generate()]), .noMatchingIdentity(stanzas: 1))
+        var flipped = file
+        flipped[flipped.count / 2] ^= 0x01
+        guard case .payloadInvalid(let reason)? = open(flipped, [identity]) else { return XCTFail("flipped byte not detected") }
+        XCTAssertTrue(reason.contains("fails authentication"), reason)
+        guard case .payloadInvalid(let truncated)? = open(Array(file.prefix(2 * (AgeWriter.chunkSize + 16) + 200)), [identity]) else {
+            return XCTFail("truncation not detected")
+        }
+        XCTAssertTrue(truncated.contains("truncated"), truncated)
+        var badMAC = file
+        let dashes = Array("\n--- ".utf8)
+        let offset = (0..<file.count).first { Array(file[$0..<($0 + dashes.count)]) == dashes }! + dashes.count
+        badMAC[offset] = badMAC[offset] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
+        XCTAssertEqual(open(badMAC, [identity]), .headerMACMismatch)
+    }
+}

@@ -1,0 +1,239 @@
+import Crypto
+import Foundation
+import GRDB
+import KawalAge
+import KawalBackup
+import KawalCore
+import KawalPluginKit
+import Varlink
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// kawal-backup: Kawal's backup plugin, and the tool kawalctl runs to open a backup.
+//
+//   kawal-backup                      as a plugin (started by kawald, [plugins.backup]): takes "backup" jobs
+//   kawal-backup decrypt --identity KEYFILE --input FILE.db.zst.age --output DB [--manifest MANIFEST.json]
+//   kawal-backup verify  --identity KEYFILE --input FILE.db.zst.age [--manifest MANIFEST.json]
+//
+// decrypt and verify print one line of JSON on stdout, errors on stderr; exit 0 on success, 1 on a
+// damaged or mismatching backup, 2 on a bad command line.
+
+let toolVersion = "kawal-backup \(KawalDefaults.version)"
+let usage = """
+    usage: kawal-backup                          (plugin mode, started by kawald)
+           kawal-backup decrypt --identity KEYFILE --input FILE --output DB [--manifest MANIFEST]
+           kawal-backup verify --identity KEYFILE --input FILE [--manifest MANIFEST]
+    """
+
+func fail(_ message: String, status: Int32 = 1) -> Never {
+    FileHandle.standardError.write(Data("kawal-backup: \(message)\n".utf8))
+    exit(status)
+}
+
+func options(_ arguments: ArraySlice<String>) -> [String: String] {
+    var result: [String: String] = [:]
+    var index = arguments.startIndex
+    while index < arguments.endIndex {
+        let key = arguments[index]
+        guard key.hasPrefix("--"), index + 1 < arguments.endIndex else { fail("unexpected argument '\(key)'\n\(usage)", status: 2) }
+        result[String(key.dropFirst(2))] = arguments[index + 1]
+        index += 2
+    }
+    return result
+}
+
+func loadIdentities(_ path: String) -> [AgeIdentity] {
+    guard let data = FileManager.default.contents(atPath: path) else { fail("cannot read the identity file \(path): \(String(cString: strerror(errno)))") }
+    do {
+        return try AgeIdentity.parseFile(String(decoding: data, as: UTF8.self), file: path)
+    } catch {
+        fail("\(error)")
+    }
+}
+
+func loadManifest(_ path: String?) -> BackupManifest? {
+    guard let path else { return nil }
+    guard let data = FileManager.default.contents(atPath: path) else {
+        fail("the manifest \(path) is missing: without it the backup cannot be checked; pass the .db.zst.age file alone (kawalctl backup restore --file) only if you trust it")
+    }
+    do { return try BackupManifest.decode(data) } catch { fail("the manifest \(path) is not readable JSON: \(error)") }
+}
+
+/// Decrypts and decompresses `input`, comparing hashes with the manifest.
+func decrypt(_ options: [String: String], output: AtomicFile?) -> BackupDecryptor.Result {
+    guard let identity = options["identity"], let input = options["input"] else { fail("--identity and --input are required\n\(usage)", status: 2) }
+    let identities = loadIdentities(identity)
+    let manifest = loadManifest(options["manifest"])
+    if let manifest, fileSize(input) != manifest.ciphertextBytes {
+        fail("\(input) is \(fileSize(input)) bytes, its manifest says \(manifest.ciphertextBytes): the file is truncated or not the one the manifest describes")
+    }
+    let result: BackupDecryptor.Result
+    do {
+        result = try BackupDecryptor(identities: identities).decrypt(input: input, output: output, progress: Progress("decrypting", total: fileSize(input)))
+    } catch let error as AgeError {
+        fail("\(input): \(error)")
+    } catch {
+        fail("\(input): \(error)")
+    }
+    if let manifest {
+        guard result.ciphertextSHA256 == manifest.ciphertextSHA256 else {
+            fail("\(input): SHA-256 \(result.ciphertextSHA256) differs from the manifest's \(manifest.ciphertextSHA256)")
+        }
+        guard result.plaintextSHA256 == manifest.plaintextSHA256, result.plaintextBytes == manifest.plaintextBytes else {
+            fail("\(input): the decrypted database differs from the one the manifest describes (SHA-256 \(result.plaintextSHA256), \(result.plaintextBytes) bytes)")
+        }
+    }
+    return result
+}
+
+/// `PRAGMA integrity_check` and row counts of a database file.
+func inspect(_ path: String) throws -> (integrity: String, counts: [String: Int64]) {
+    var configuration = Configuration()
+    configuration.readonly = true
+    let queue = try DatabaseQueue(path: path, configuration: configuration)
+    defer { try? queue.close() }
+    return try queue.read { db in
+        let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+        var counts: [String: Int64] = [:]
+        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'") {
+            counts[table] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)")
+        }
+        return (integrity, counts)
+    }
+}
+
+func printJSON(_ value: [String: JSONValue]) {
+    print(String(decoding: JSONValue.object(value).serialized(), as: UTF8.self))
+}
+
+func commandDecrypt(_ options: [String: String]) {
+    guard let outputPath = options["output"] else { fail("--output is required\n\(usage)", status: 2) }
+    let output: AtomicFile
+    do {
+        output = try AtomicFile(path: outputPath, mode: 0o600)
+        // Root restoring for kawald: the decrypted database belongs to whoever owns the folder it is put in.
+        var info = stat()
+        if getuid() == 0, stat((outputPath as NSString).deletingLastPathComponent, &info) == 0 {
+            try output.changeOwner(uid: info.st_uid, gid: info.st_gid)
+        }
+    } catch {
+        fail("\(error)")
+    }
+    let result = decrypt(options, output: output)
+    let checked: (integrity: String, counts: [String: Int64])
+    do {
+        try output.commit()
+        checked = try inspect(outputPath)
+    } catch {
+        unlink(outputPath)
+        fail("the decrypted file is not a usable SQLite database: \(error)")
+    }
+    guard checked.integrity == "ok" else {
+        unlink(outputPath)
+        fail("the decrypted database fails PRAGMA integrity_check: \(checked.integrity.prefix(300))")
+    }
+    printJSON(["output": .string(outputPath), "plaintext_bytes": .int(result.plaintextBytes), "plaintext_sha256": .string(result.plaintextSHA256),
+               "integrity_check": "ok", "counts": .object(checked.counts.mapValues { .int($0) })])
+}
+
+func commandVerify(_ options: [String: String]) {
+    let directory = NSTemporaryDirectory() + "kawal-verify-\(getpid())"
+    guard mkdir(directory, 0o700) == 0 else { fail("cannot make \(directory): \(String(cString: strerror(errno)))") }
+    defer { rmdir(directory) }
+    let path = directory + "/backup.db"
+    defer { unlink(path) }
+    let output: AtomicFile
+    do { output = try AtomicFile(path: path, mode: 0o600) } catch { fail("\(error)") }
+    let manifest = loadManifest(options["manifest"])
+    let result = decrypt(options, output: output)
+    let checked: (integrity: String, counts: [String: Int64])
+    do {
+        try output.commit()
+        checked = try inspect(path)
+    } catch {
+        fail("the decrypted file is not a usable SQLite database: \(error)")
+    }
+    guard checked.integrity == "ok" else { fail("the decrypted database fails PRAGMA integrity_check: \(checked.integrity.prefix(300))") }
+    if let manifest, manifest.counts != checked.counts {
+        fail("the decrypted database's row counts differ from the manifest's")
+    }
+    printJSON(["ok": true, "plaintext_bytes": .int(result.plaintextBytes), "plaintext_sha256": .string(result.plaintextSHA256),
+               "integrity_check": "ok", "counts": .object(checked.counts.mapValues { .int($0) })])
+}
+
+/// One "backup" job: snapshot from kawald, then compress, encrypt, check, write the manifest, tell kawald.
+func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws {
+    let socketPath = ProcessInfo.processInfo.environment["KAWAL_PLUGINS_SOCKET"] ?? "/run/kawal/plugins.sock"
+    let kawald = try VarlinkConnection(unixSocketPath: socketPath)
+    let snapshot = try kawald.call("io.kawal.Backup.Snapshot", ["job_id": .int(job.id)])
+    guard let snapshotPath = snapshot["snapshot_path"]?.stringValue, let id = snapshot["id"]?.stringValue,
+          let directory = snapshot["dir"]?.stringValue, let created = snapshot["created"]?.stringValue else {
+        throw ToolError("kawald's Snapshot reply lacks snapshot_path, id, dir or created")
+    }
+    let recipients = try (snapshot["recipients"]?.arrayValue ?? []).compactMap(\.stringValue).map { try AgeRecipient(parsing: $0) }
+    guard !recipients.isEmpty else { throw ToolError("[backup] recipients is empty") }
+    let level = Int(snapshot["compression_level"]?.intValue ?? 3)
+    let writer = EncryptedBackupWriter(recipients: recipients, level: level, threads: Int(snapshot["compression_threads"]?.intValue ?? 0))
+    let dataPath = directory + "/" + BackupNaming.dataFile(id: id)
+    let result = try writer.write(snapshot: snapshotPath, to: dataPath, progress: nil)
+    // What was written is read back: the hash on disk must be the hash of what was encrypted.
+    var reread = SHA256()
+    try readFile(dataPath) { reread.update(bufferPointer: $0) }
+    guard reread.finalize().hex == result.ciphertextSHA256, fileSize(dataPath) == result.ciphertextBytes else {
+        unlink(dataPath)
+        throw ToolError("\(dataPath) does not read back as written (hash or size differs); removed")
+    }
+    let manifest = BackupManifest(
+        id: id, created: created, plaintextBytes: result.plaintextBytes, plaintextSHA256: result.plaintextSHA256,
+        ciphertextBytes: result.ciphertextBytes, ciphertextSHA256: result.ciphertextSHA256, compressedBytes: result.compressedBytes,
+        compressionLevel: level, recipients: recipients.map(\.description), schemaVersion: Int(snapshot["schema_version"]?.intValue ?? 0),
+        counts: (snapshot["counts"]?.objectValue ?? [:]).compactMapValues(\.intValue), integrityCheck: snapshot["integrity_check"]?.stringValue ?? "",
+        toolVersion: toolVersion, jobID: job.id)
+    let manifestFile = try AtomicFile(path: directory + "/" + BackupNaming.manifestFile(id: id), mode: 0o640)
+    try manifestFile.write(try manifest.encoded())
+    try manifestFile.commit()
+    let finished = try kawald.call("io.kawal.Backup.Finished", ["id": .string(id)])
+    let removed = (finished["removed"]?.arrayValue ?? []).compactMap(\.stringValue)
+    plugin.log("backup \(id) written: \(result.plaintextBytes) bytes → \(result.ciphertextBytes) bytes\(removed.isEmpty ? "" : "; retention removed \(removed.joined(separator: ", "))")")
+}
+
+func runPlugin() async {
+    let plugin: KawalPlugin
+    do {
+        plugin = try KawalPlugin.connect(name: ProcessInfo.processInfo.environment["KAWAL_PLUGIN_NAME"] ?? "backup", version: KawalDefaults.version,
+                                         capabilities: ["backup"])
+    } catch {
+        fail("cannot register with kawald: \(error)")
+    }
+    do {
+        for try await job in plugin.jobs {
+            do {
+                try runBackup(job, plugin: plugin)
+                job.ack()
+            } catch let error as AgeError {
+                plugin.log("backup failed: \(error)")
+                job.fail("\(error)", retryable: false)
+            } catch {
+                plugin.log("backup failed: \(error)")
+                job.fail("\(error)", retryable: true)
+            }
+        }
+    } catch {
+        fail("connection to kawald lost: \(error)")
+    }
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case nil, "run":
+    await runPlugin()
+case "decrypt":
+    commandDecrypt(options(arguments.dropFirst()))
+case "verify":
+    commandVerify(options(arguments.dropFirst()))
+case "--version", "version":
+    print(toolVersion)
+default:
+    fail("unknown command '\(arguments.first!)'\n\(usage)", status: 2)
+}
