@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // The varlink protocol: JSON values, framing, IDL, dispatch, a blocking client. No Kawal knowledge.
@@ -94,6 +95,35 @@ let package = Package(
         ),
         // For plugin authors: connect, register, receive jobs, ack or fail them.
         .target(name: "KawalPluginKit", dependencies: ["Varlink"]),
+        // What the notifier plugins share: the payload kawald sends, delivered keys, child processes, and the
+        // pure parts of each channel (RFC 5322 messages, SMS encodings and phone numbers, webhook signatures).
+        .target(
+            name: "NotifyKit",
+            dependencies: [
+                "KawalPluginKit", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "plugins/NotifyKit"
+        ),
+        .executableTarget(
+            name: "notify-email",
+            dependencies: ["NotifyKit", "KawalPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/notify-email"
+        ),
+        .executableTarget(
+            name: "notify-sms",
+            dependencies: ["NotifyKit", "KawalPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/notify-sms"
+        ),
+        .executableTarget(
+            name: "notify-webhook",
+            dependencies: [
+                "NotifyKit", "KawalPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "plugins/notify-webhook"
+        ),
         // A plugin that misbehaves on request, for the scheduler's tests.
         .executableTarget(name: "kawal-test-plugin", dependencies: ["KawalPluginKit"], path: "Tests/KawalTestPlugin"),
         // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors.
@@ -114,6 +144,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
+        .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

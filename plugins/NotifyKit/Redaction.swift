@@ -1,0 +1,72 @@
+import Foundation
+
+/// Keeps personal data out of log lines and job errors.
+///
+/// Output of a mailer or an SMS tool often repeats the address or number it failed on; before
+/// such output goes into an error message, the known values are cut out, and so is anything that
+/// looks like an e-mail address or a phone number.
+///
+/// ```swift
+/// Redaction.scrub("recipient wayan@example.org refused", hiding: ["wayan@example.org"])
+/// // "recipient <address> refused"
+/// ```
+public enum Redaction {
+    public static func scrub(_ text: String, hiding known: [String] = []) -> String {
+        var result = text
+        for value in known where value.count >= 3 {
+            result = result.replacingOccurrences(of: value, with: "<hidden>")
+        }
+        return scrubPatterns(result)
+    }
+
+    /// Words with an '@' become `<address>`; runs of 6 or more digits (with +, spaces or dashes between) become `<number>`.
+    static func scrubPatterns(_ text: String) -> String {
+        var output = ""
+        var word = ""
+        func flushWord() {
+            output += word.contains("@") ? "<address>" : word
+            word = ""
+        }
+        for character in text {
+            if character.isWhitespace || character == "<" || character == ">" || character == "," || character == ";" || character == "\"" || character == "'" {
+                flushWord()
+                output.append(character)
+            } else {
+                word.append(character)
+            }
+        }
+        flushWord()
+        return hideDigitRuns(output)
+    }
+
+    private static func hideDigitRuns(_ text: String) -> String {
+        let characters = Array(text)
+        var output = ""
+        var index = 0
+        while index < characters.count {
+            let start = index
+            var digits = 0
+            var end = index
+            // A run: digits, with a leading '+' and spaces or dashes between them (as phone numbers are written).
+            while end < characters.count {
+                let character = characters[end]
+                if character.isASCII, character.isNumber {
+                    digits += 1
+                } else if !(character == "+" && end == start) && !((character == " " || character == "-") && digits > 0) {
+                    break
+                }
+                end += 1
+            }
+            // Do not swallow the separator after the run.
+            while end > start, !characters[end - 1].isNumber { end -= 1 }
+            if digits >= 6 {
+                output += "<number>"
+                index = end
+            } else {
+                output.append(characters[start])
+                index = start + 1
+            }
+        }
+        return output
+    }
+}

@@ -1,0 +1,103 @@
+import Crypto
+import Foundation
+
+/// What notify-webhook POSTs: a JSON body, signed so that the gateway can tell it comes from this
+/// Kawal and is fresh.
+///
+/// `X-Kawal-Signature: sha256=<hex>` is HMAC-SHA256 with the shared secret over
+/// `"<X-Kawal-Timestamp>.<body>"` (the timestamp in unix seconds, a dot, the body's exact bytes).
+/// The gateway recomputes it, compares in constant time, and refuses timestamps far from its clock.
+///
+/// ```swift
+/// let request = try WebhookRequest(payload: payload, idempotencyKey: job.idempotencyKey, secret: secret, timestamp: 1_796_086_800)
+/// request.headers   // X-Kawal-Timestamp, X-Kawal-Signature, Idempotency-Key, Content-Type
+/// ```
+public struct WebhookRequest: Sendable {
+    public struct Body: Codable, Sendable, Equatable {
+        public struct Recipient: Codable, Sendable, Equatable {
+            public var handler: String
+            public var phone: String?
+        }
+
+        public var messageID: String
+        public var purpose: String
+        public var language: String
+        public var to: Recipient
+        public var subject: String
+        public var text: String
+        public var caseCodes: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case messageID = "message_id", purpose, language, to, subject, text, caseCodes = "case_codes"
+        }
+    }
+
+    public let body: [UInt8]
+    public let headers: [(String, String)]
+
+    public init(payload: NotifyPayload, idempotencyKey: String, secret: [UInt8], timestamp: Int64) throws(DeliveryFailure) {
+        var phone: String?
+        if let raw = payload.to.phone, !raw.isEmpty { phone = try PhoneNumber.normalise(raw) }
+        let body = Body(messageID: payload.messageID, purpose: payload.purpose, language: payload.language,
+                        to: .init(handler: payload.to.handler, phone: phone), subject: payload.subject, text: payload.text,
+                        caseCodes: payload.caseCodes)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(body) else { throw .permanent("cannot encode the webhook body") }
+        self.body = Array(data)
+        headers = [
+            ("Content-Type", "application/json"),
+            ("X-Kawal-Timestamp", String(timestamp)),
+            ("X-Kawal-Signature", "sha256=" + Self.signature(body: self.body, timestamp: timestamp, secret: secret)),
+            ("Idempotency-Key", idempotencyKey.isEmpty ? "notify:\(payload.messageID):webhook" : idempotencyKey),
+        ]
+    }
+
+    /// Hex HMAC-SHA256 over `"<timestamp>.<body>"`.
+    public static func signature(body: [UInt8], timestamp: Int64, secret: [UInt8]) -> String {
+        var message = Array("\(timestamp).".utf8)
+        message += body
+        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
+        return code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// What a response status means for the job: 2xx delivered; 408, 429 and 5xx worth another try; the rest refused.
+    public static func outcome(status: Int) -> DeliveryFailure? {
+        switch status {
+        case 200..<300: return nil
+        case 408, 429, 500..<600: return .temporary("the webhook answered HTTP \(status)")
+        case 300..<400: return .permanent("the webhook answered HTTP \(status) (redirects are not followed: configure the final URL)")
+        default: return .permanent("the webhook refused the message with HTTP \(status)")
+        }
+    }
+}
+
+/// Secrets come from a systemd credential (`$CREDENTIALS_DIRECTORY/NAME`, `LoadCredential=`) or a
+/// file readable only by the plugin's user: never from argv or the environment, where other
+/// processes can read them.
+public enum Secret {
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The secret's bytes, without a trailing newline.
+    public static func read(credential name: String?, file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [UInt8] {
+        let path: String
+        if let file {
+            path = file
+        } else if let name, let directory = environment["CREDENTIALS_DIRECTORY"] {
+            path = directory + "/" + name
+        } else {
+            throw Missing(description: "no secret: give --secret-file PATH, or run under systemd with LoadCredential=\(name ?? "webhook-secret"):PATH")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Missing(description: "cannot read the secret from \(path)")
+        }
+        var bytes = Array(data)
+        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
+        guard bytes.count >= 16 else {
+            throw Missing(description: "the secret in \(path) is \(bytes.count) bytes; use at least 16 (e.g. 'openssl rand -hex 32')")
+        }
+        return bytes
+    }
+}
