@@ -40,13 +40,15 @@ public struct Configuration: Sendable, Equatable {
     public var plugins: [PluginSettings] = []
     /// Recurring jobs on calendar schedules, by name.
     public var timers: [TimerSettings] = []
+    /// Follow-up plans, reminders and admin alerts ([reminders], [plans.NAME], [alerts]).
+    public var reminders = ReminderSettings()
 
     public init() {}
 
     /// The settings that apply only when kawald starts.
     static let restartOnlyKeys: Set<String> = [
         "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
-        "scheduler", "plugins", "timers",
+        "scheduler", "plugins", "timers", "reminders",
     ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
@@ -63,6 +65,7 @@ public struct Configuration: Sendable, Equatable {
         if scheduler != old.scheduler { changed.append("scheduler") }
         if plugins != old.plugins { changed.append("plugins") }
         if timers != old.timers { changed.append("timers") }
+        if reminders != old.reminders { changed.append("reminders") }
         return changed
     }
 
@@ -161,7 +164,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers"])
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers"] + reminderTables)
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -270,6 +273,7 @@ extension Configuration {
                 config.timers.append(settings)
             }
         }
+        try parseReminders(table, reader, into: &config)
         return config
     }
 

@@ -14,6 +14,8 @@ public struct ControlAPI: Sendable {
     let timers: TimerService
     let reloader: Reloader
     let logger: Logger
+    let reminders: ReminderService
+    let composer: MessageComposer
 
     /// The least role each method needs; methods not listed need an administrator.
     static let requiredRoles: [String: Role] = [
@@ -65,6 +67,7 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.audit, methods: records.audit)
         try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
+        try service.register(interface: KawalInterfaces.reminders, methods: RemindersAPI(records: records, reminders: reminders, composer: composer).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in
