@@ -360,7 +360,9 @@ extension Store {
         guard let row = try Row.fetchOne(db, sql: "SELECT channels, quietHours, delivery, digestAt FROM handlerNotify WHERE handlerID = ?",
                                          arguments: [handlerID]) else { return settings }
         let channels: String = row["channels"]
-        settings.channels = (try? JSONDecoder().decode([ChannelConsent].self, from: Data(channels.utf8))) ?? []
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        settings.channels = (try? decoder.decode([ChannelConsent].self, from: Data(channels.utf8))) ?? []
         settings.quietHours = (row["quietHours"] as String?).flatMap(DayWindow.init(parsing:))
         settings.delivery = DeliveryMode(rawValue: row["delivery"]) ?? .immediate
         settings.digestAt = (row["digestAt"] as String?).flatMap(DayWindow.secondOfDay)

@@ -31,7 +31,7 @@ import Varlink
             """, file: "k.toml")
         let rules = config.reminders.rules
         #expect(rules.enabled)
-        #expect(rules.escalateAfter == 2 * 86_400)
+        #expect(rules.escalateAfter == 172_800)
         #expect(rules.quietHours == DayWindow(start: 20 * 3600 + 1800, end: 6 * 3600))
         #expect(rules.digestAt == 6 * 3600 + 1800)
         #expect(rules.plans.map(\.name) == ["dukcapil"], "plans in the file replace the shipped ones")
