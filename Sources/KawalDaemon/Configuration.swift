@@ -42,13 +42,15 @@ public struct Configuration: Sendable, Equatable {
     public var timers: [TimerSettings] = []
     /// Encrypted backups (`[backup]`); nil when not configured.
     public var backup: BackupSettings?
+    /// Follow-up plans, reminders and admin alerts ([reminders], [plans.NAME], [alerts]).
+    public var reminders = ReminderSettings()
 
     public init() {}
 
     /// The settings that apply only when kawald starts.
     static let restartOnlyKeys: Set<String> = [
         "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
-        "scheduler", "plugins", "timers", "backup",
+        "scheduler", "plugins", "timers", "backup", "reminders",
     ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
@@ -66,6 +68,7 @@ public struct Configuration: Sendable, Equatable {
         if plugins != old.plugins { changed.append("plugins") }
         if timers != old.timers { changed.append("timers") }
         if backup != old.backup { changed.append("backup") }
+        if reminders != old.reminders { changed.append("reminders") }
         return changed
     }
 
@@ -164,7 +167,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup"])
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup"] + reminderTables)
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -277,6 +280,7 @@ extension Configuration {
         if let backup = config.backup, backup.enabled, !config.timers.contains(where: { $0.name == "backup" }) {
             config.timers.append(TimerSettings(name: "backup", onCalendar: backup.calendarExpression, kind: "backup"))
         }
+        try parseReminders(table, reader, into: &config)
         return config
     }
 

@@ -68,9 +68,19 @@ public enum Daemon {
             return 1
         }
 
+        let composer: MessageComposer
+        do {
+            composer = try makeComposer(configuration, store: store)
+        } catch {
+            logger.critical("cannot load the message templates: \(error)")
+            return exitConfigurationError
+        }
         let scheduler: Scheduler
+        let reminders: ReminderService
         do {
             scheduler = try Scheduler(store: store, settings: configuration.scheduler, logger: logger)
+            reminders = ReminderService(store: store, scheduler: scheduler, composer: composer, logger: logger)
+            try await startReminders(configuration, store: store, scheduler: scheduler, reminders: reminders, logger: logger)
             try await scheduler.recover()
         } catch {
             logger.critical("cannot start the scheduler: \(error)")
@@ -100,7 +110,7 @@ public enum Daemon {
         let service: VarlinkService<Caller>
         do {
             service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, timers: timerService, reloader: reloader,
-                                     backup: backupService, logger: logger).makeService()
+                                     backup: backupService, logger: logger, reminders: reminders, composer: composer).makeService()
         } catch {
             logger.critical("cannot set up the control interface: \(error)")
             return 1
@@ -122,6 +132,7 @@ public enum Daemon {
             services: [
                 .init(service: scheduler),
                 .init(service: timerService),
+                .init(service: reminders),
                 .init(service: pluginHost),
                 .init(service: backupService, successTerminationBehavior: .ignore),
                 .init(service: PluginSocketService(

@@ -30,6 +30,17 @@ actor Scheduler: Service {
     private var attached: [String: Set<String>] = [:]
     private var subscribers: [UUID: AsyncStream<SchedulerEvent>.Continuation] = [:]
     private(set) var staleAtStart = 0
+    /// Told of every job that goes to the dead letters (id, kind): kawald alerts the admins.
+    private var deadLetterHandler: (@Sendable (Int64, String) async -> Void)?
+
+    func onDeadLetter(_ handler: @escaping @Sendable (Int64, String) async -> Void) {
+        deadLetterHandler = handler
+    }
+
+    private func buried(_ id: Int64, kind: String?) {
+        guard let handler = deadLetterHandler, let kind else { return }
+        Task { await handler(id, kind) }
+    }
 
     var retryPolicy: RetryPolicy {
         RetryPolicy(base: settings.retryBase, cap: settings.retryCap, maxAttempts: settings.maxAttempts)
@@ -138,6 +149,7 @@ actor Scheduler: Service {
                 if state == "pending", let kind = kinds[id] {
                     ready[kind, default: CircularBuffer()].append(id)
                 } else {
+                    if state == "dead" { buried(id, kind: kinds[id]) }
                     kinds[id] = nil
                 }
             }
@@ -247,10 +259,11 @@ actor Scheduler: Service {
                 heap.schedule(id: id, at: at)
                 kinds[id] = kind
             } else {
-                kinds[id] = nil
                 if state == "dead" {
                     logger.error("job failed for good and went to the dead letters", metadata: ["kawal.job": "\(id)", "kawal.plugin": "\(owner)"])
+                    buried(id, kind: kinds[id])
                 }
+                kinds[id] = nil
             }
         }
         rearm()

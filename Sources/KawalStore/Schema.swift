@@ -34,6 +34,7 @@ enum Schema {
             }
             try db.create(index: "job_state_due", on: "job", columns: ["state", "dueAt"])
         }
+        migrator.registerMigration("v4-reminders", migrate: createReminders)
         return migrator
     }()
 

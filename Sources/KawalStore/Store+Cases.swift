@@ -54,7 +54,7 @@ extension Store {
         let now = time.now()
         let due = try input.due.map { try time.moment($0, field: "due") }
         let reporter = try input.reporter.map(Self.normalizedReporter)
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard let person = try PersonRecord.fetchOne(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
             let handlerID = try input.handler.map { try Self.handlerID(code: $0, db) }
             let codes = try CaseCodes(year: self.time.calendar.component(.year, from: now), db)
@@ -72,6 +72,7 @@ extension Store {
                 try assigned.insert(db)
             }
             try AuditLog.append(db, actor: actor, action: "case.open", object: "case/\(record.code)", detail: "type \(type)")
+            try self.caseChanged(db, caseID: record.id!, occasion: .open, now: now, jobs: jobs)
             return try Self.view(record, db)
         }
     }
@@ -181,7 +182,7 @@ extension Store {
         }
         let now = time.now()
         let due = try changes.due.map { $0.isEmpty ? nil : try time.moment($0, field: "due") }
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
             try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             if let personID = changes.personID {
@@ -207,6 +208,7 @@ extension Store {
             try event.insert(db)
             try AuditLog.append(db, actor: actor, action: "case.update", object: "case/\(record.code)",
                                 detail: "fields: " + changes.givenFields.joined(separator: ","))
+            try self.caseChanged(db, caseID: record.id!, occasion: nil, now: now, jobs: jobs)
             return try Self.view(record, db)
         }
     }
@@ -214,7 +216,7 @@ extension Store {
     public func assignCase(id: Int64, version: Int64, handler: String?, actor: Actor) async throws -> CaseView {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators assign cases") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
             try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             let before = try Self.view(record, db).handlerCode
@@ -226,6 +228,7 @@ extension Store {
                                         fromValue: before, toValue: handler, note: nil)
             try event.insert(db)
             try AuditLog.append(db, actor: actor, action: "case.assign", object: "case/\(record.code)", detail: "handler \(handler ?? "none")")
+            try self.caseChanged(db, caseID: record.id!, occasion: nil, now: now, jobs: jobs)
             return try Self.view(record, db)
         }
     }
@@ -234,7 +237,7 @@ extension Store {
     public func transitionCase(id: Int64, version: Int64, to status: String, note: String?, actor: Actor) async throws -> CaseView {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators change a case's status") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
             try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             guard CaseLifecycle.canMove(from: record.status, to: status) else {
@@ -263,6 +266,7 @@ extension Store {
                                         fromValue: from, toValue: status, note: note)
             try event.insert(db)
             try AuditLog.append(db, actor: actor, action: "case.transition", object: "case/\(record.code)", detail: "\(from) → \(status)")
+            try self.caseChanged(db, caseID: record.id!, occasion: .transition(status: status), now: now, jobs: jobs)
             return try Self.view(record, db)
         }
     }

@@ -17,7 +17,7 @@ extension Store {
         }
         let dueAt = try time.moment(due, field: "due")
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             let record = try Self.visibleCase(id: caseID, code: nil, actor: actor, db)
             guard CaseLifecycle.open.contains(record.status) else {
                 throw StoreError.invalid(field: "case_id", message: "case \(record.code) is \(record.status); reopen it to plan follow-ups")
@@ -26,6 +26,7 @@ extension Store {
                                           outcome: nil, contactMade: nil, attempt: 1, doneAt: nil, notes: notes, version: 1, createdAt: now)
             try followUp.insert(db)
             try AuditLog.append(db, actor: actor, action: "followup.add", object: "case/\(record.code)", detail: "followup/\(followUp.id!) \(kind)")
+            try self.recomputeReminders(db, caseID: caseID, now: now, jobs: jobs)
             return FollowUpView(record: followUp, caseCode: record.code, overdue: dueAt < now)
         }
     }
@@ -39,7 +40,7 @@ extension Store {
         }
         let retryAt = try retryDue.map { try time.moment($0, field: "retry_due") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard var followUp = try FollowUpRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "followup/\(id)") }
             let record: CaseRecord
             do {
@@ -59,13 +60,17 @@ extension Store {
             followUp.version += 1
             try followUp.update(db)
             var retry: FollowUpView?
+            var retryRecord: FollowUpRecord?
             if let retryAt {
                 var next = FollowUpRecord(id: nil, caseID: followUp.caseID, kind: followUp.kind, dueAt: retryAt, windowHours: followUp.windowHours,
                                           status: "planned", outcome: nil, contactMade: nil, attempt: followUp.attempt + 1, doneAt: nil,
                                           notes: nil, version: 1, createdAt: now)
                 try next.insert(db)
                 retry = FollowUpView(record: next, caseCode: record.code, overdue: retryAt < now)
+                retryRecord = next
             }
+            try self.planFollowUpRecorded(db, followUp: followUp, retry: retryRecord, now: now)
+            try self.recomputeReminders(db, caseID: record.id!, now: now, jobs: jobs)
             var event = CaseEventRecord(id: nil, caseID: record.id!, at: now, actor: actor.label, kind: "followup",
                                         fromValue: "planned", toValue: status, note: "followup/\(id) \(followUp.kind)")
             try event.insert(db)

@@ -59,7 +59,7 @@ extension Store {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators change handlers") }
         let now = time.now()
         let phone = try changes.phone.map { try Self.normalizePhone($0) }
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard var record = try HandlerRecord.filter(Column("code") == code).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(code)") }
             try StoreError.checkVersion(of: "handler/\(code)", read: version, current: record.version)
             if let newCode = changes.code {
@@ -81,6 +81,7 @@ extension Store {
             record.updatedAt = now
             try record.update(db)
             try AuditLog.append(db, actor: actor, action: "handler.update", object: "handler/\(record.code)")
+            try self.handlerChanged(db, handlerID: record.id!, now: now, jobs: jobs)
             return try Self.handlerView(record, db)
         }
     }
@@ -88,7 +89,7 @@ extension Store {
     public func deactivateHandler(code: String, version: Int64, reassignTo: String?, actor: Actor) async throws -> (HandlerView, Int) {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators deactivate handlers") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard var record = try HandlerRecord.filter(Column("code") == code).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(code)") }
             try StoreError.checkVersion(of: "handler/\(code)", read: version, current: record.version)
             let moved = try Self.moveOpenCases(from: record, to: reassignTo, actor: actor, at: now, db)
@@ -96,23 +97,25 @@ extension Store {
             record.version += 1
             record.updatedAt = now
             try record.update(db)
-            try AuditLog.append(db, actor: actor, action: "handler.deactivate", object: "handler/\(code)", detail: "\(moved) open cases moved")
-            return (try Self.handlerView(record, db), moved)
+            try AuditLog.append(db, actor: actor, action: "handler.deactivate", object: "handler/\(code)", detail: "\(moved.count) open cases moved")
+            for caseID in moved.ids { try self.recomputeReminders(db, caseID: caseID, now: now, jobs: jobs) }
+            return (try Self.handlerView(record, db), moved.count)
         }
     }
 
     public func reassignCases(from: String, to: String, actor: Actor) async throws -> Int {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators reassign cases") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard let record = try HandlerRecord.filter(Column("code") == from).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(from)") }
             let moved = try Self.moveOpenCases(from: record, to: to, actor: actor, at: now, db)
-            try AuditLog.append(db, actor: actor, action: "handler.reassign", object: "handler/\(from)", detail: "\(moved) open cases to \(to)")
-            return moved
+            try AuditLog.append(db, actor: actor, action: "handler.reassign", object: "handler/\(from)", detail: "\(moved.count) open cases to \(to)")
+            for caseID in moved.ids { try self.recomputeReminders(db, caseID: caseID, now: now, jobs: jobs) }
+            return moved.count
         }
     }
 
-    static func moveOpenCases(from handler: HandlerRecord, to code: String?, actor: Actor, at now: Date, _ db: Database) throws -> Int {
+    static func moveOpenCases(from handler: HandlerRecord, to code: String?, actor: Actor, at now: Date, _ db: Database) throws -> MovedCases {
         let target = try code.map { try handlerID(code: $0, db) }
         let cases = try CaseRecord.filter(Column("handlerID") == handler.id! && CaseLifecycle.open.contains(Column("status"))).fetchAll(db)
         for var record in cases {
@@ -124,7 +127,7 @@ extension Store {
                                         fromValue: handler.code, toValue: code, note: "reassigned")
             try event.insert(db)
         }
-        return cases.count
+        return MovedCases(ids: cases.map { $0.id! })
     }
 
     public func services() async throws -> [ServiceRecord] {
@@ -146,4 +149,10 @@ extension Store {
             return service
         }
     }
+}
+
+/// The open cases a handler change moved, by id.
+struct MovedCases {
+    var ids: [Int64]
+    var count: Int { ids.count }
 }

@@ -31,7 +31,7 @@ extension Store {
         }
         let deadlineAt = try deadline.map { try time.moment($0, field: "deadline") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             let record = try Self.visibleCase(id: caseID, code: nil, actor: actor, db)
             guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM service WHERE code = ?", arguments: [service]) else {
                 throw StoreError.invalid(field: "service", message: "no service with code '\(service)'; 'kawalctl service list' shows them")
@@ -44,6 +44,7 @@ extension Store {
             try event.insert(db)
             try AuditLog.append(db, actor: actor, action: consent == "override" ? "referral.add_consent_override" : "referral.add",
                                 object: "case/\(record.code)", detail: "referral/\(referral.id!) to \(service)")
+            try self.caseChanged(db, caseID: caseID, occasion: .referral(id: referral.id!, service: service), now: now, jobs: jobs)
             return ReferralView(record: referral, caseCode: record.code, serviceCode: service)
         }
     }

@@ -19,6 +19,8 @@ public final class Store: Sendable {
     public let time: TimeContext
     /// The installation's key for NIK hashes (duplicate detection without comparing NIKs in clear).
     let nikKey: Data
+    /// Reminder rules and the scheduler's ear for jobs made by changes (Store+Reminders).
+    let reminderHub = ReminderHub()
 
     /// Opens (creating if needed) `kawal.db` in `directory` and brings its schema up to date.
     public init(directory: String, time: TimeContext) throws {

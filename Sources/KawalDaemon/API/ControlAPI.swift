@@ -15,6 +15,8 @@ public struct ControlAPI: Sendable {
     let reloader: Reloader
     let backup: BackupService
     let logger: Logger
+    let reminders: ReminderService
+    let composer: MessageComposer
 
     /// The least role each method needs; methods not listed need an administrator.
     static let requiredRoles: [String: Role] = [
@@ -67,6 +69,7 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
         try service.register(interface: KawalInterfaces.backup, methods: BackupAPI(backup: backup, plugins: plugins, records: records).methods)
+        try service.register(interface: KawalInterfaces.reminders, methods: RemindersAPI(records: records, reminders: reminders, composer: composer).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in

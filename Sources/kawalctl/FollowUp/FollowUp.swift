@@ -9,6 +9,6 @@ struct FollowUp: ParsableCommand {
             its outcome and whether contact was made), missed (optionally with a new attempt) or cancelled. \
             Case handlers record the follow-ups of their own cases.
             """,
-        subcommands: [FollowUpAdd.self, FollowUpDone.self, FollowUpList.self]
+        subcommands: [FollowUpAdd.self, FollowUpDone.self, FollowUpList.self, FollowUpPlanCommand.self]
     )
 }

@@ -9,6 +9,6 @@ struct Handler: ParsableCommand {
             of group kawal whose login is a handler's see that handler's cases. Handlers are not deleted: one \
             who leaves is deactivated, and their open cases go to someone else.
             """,
-        subcommands: [HandlerAdd.self, HandlerList.self, HandlerUpdate.self, HandlerDeactivate.self, HandlerReassign.self]
+        subcommands: [HandlerAdd.self, HandlerList.self, HandlerUpdate.self, HandlerDeactivate.self, HandlerReassign.self, HandlerNotify.self, HandlerNotifyTest.self]
     )
 }
