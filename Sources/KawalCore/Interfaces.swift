@@ -10,12 +10,14 @@ public enum KawalInterfaces {
     public static let audit = load(PackageResources.io_kawal_Audit_varlink)
     public static let imports = load(PackageResources.io_kawal_Import_varlink)
     public static let jobs = load(PackageResources.io_kawal_Jobs_varlink)
+    public static let reports = load(PackageResources.io_kawal_Reports_varlink)
+    public static let privacy = load(PackageResources.io_kawal_Privacy_varlink)
     /// Served by kawald on plugin connections.
     public static let plugin = load(PackageResources.io_kawal_Plugin_varlink)
     /// Served by plugins, called by kawald.
     public static let pluginJobs = load(PackageResources.io_kawal_PluginJobs_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, imports] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, imports, reports, privacy] }
 
     /// The plugin protocol versions this kawald speaks.
     public static let pluginProtocolVersions: [Int64] = [1]

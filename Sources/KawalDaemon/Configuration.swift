@@ -40,6 +40,10 @@ public struct Configuration: Sendable, Equatable {
     public var plugins: [PluginSettings] = []
     /// Recurring jobs on calendar schedules, by name.
     public var timers: [TimerSettings] = []
+    /// De-identified reports: small-cell threshold and the monthly report's recipients.
+    public var reports = ReportSettings()
+    /// How long finished cases keep their personal data, per case type.
+    public var retention = RetentionPolicy()
 
     public init() {}
 
@@ -63,6 +67,8 @@ public struct Configuration: Sendable, Equatable {
         if scheduler != old.scheduler { changed.append("scheduler") }
         if plugins != old.plugins { changed.append("plugins") }
         if timers != old.timers { changed.append("timers") }
+        if reports != old.reports { changed.append("reports") }
+        if retention != old.retention { changed.append("retention") }
         return changed
     }
 
@@ -161,7 +167,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers"])
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "reports", "retention"])
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -270,6 +276,7 @@ extension Configuration {
                 config.timers.append(settings)
             }
         }
+        try parsePrivacy(table, reader, into: &config)
         return config
     }
 
