@@ -112,7 +112,12 @@ struct PrivacyFixture {
         // Five resolved after 19 days; the one from December is still open at the end.
         #expect(cell(["Masbagik", "document"], "resolved") == "5")
         #expect(cell(["Masbagik", "document"], "median_days_to_resolution") == "19.0")
-        #expect(cell(["Masbagik", "document"], "open_at_end") == "6")
+        #expect(main.shownTotal("open_at_end") == 39)
+        // Open at the end: Sembalun's 4 is small; of the two 6s in the document line the first row's goes,
+        // and the second pass closes every line that was left with a single hidden cell.
+        for keys in [["Masbagik", "document"], ["Masbagik", "violence"], ["Selong", "document"], ["Selong", "violence"], ["Sembalun", "violence"]] {
+            #expect(cell(keys, "open_at_end") == "x", "\(keys)")
+        }
         let forms = report.tables.first { $0.title.hasPrefix("Violence: form") }!
         #expect(Dictionary(uniqueKeysWithValues: forms.rows.map { ($0.keys[0], forms.text($0.cells[0])) })
                 == ["fisik": "12", "psikis": "5", "seksual": "6"])
