@@ -95,8 +95,9 @@ extension Store {
             guard held.isEmpty else { throw StoreError.legalHold(object: "person/\(id)", cases: held) }
             for record in cases { _ = try Self.deidentify(record, reason: "erasure", now: now, db) }
             try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
+            // The reason stays in the audit log as the record of why the data went: the request's reference, not a name.
             try AuditLog.append(db, actor: actor, action: "person.erase", object: "person/\(id)",
-                                detail: "\(cases.count) cases de-identified: \(cases.map(\.code).joined(separator: ","))")
+                                detail: "\(cases.count) cases de-identified: \(cases.map(\.code).joined(separator: ",")); reason: \(reason)")
             return cases.map(\.code)
         }
     }

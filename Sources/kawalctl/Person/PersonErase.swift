@@ -16,7 +16,7 @@ struct PersonErase: ParsableCommand {
     @Argument(help: "The person's id.")
     var id: Int64
 
-    @Option(name: .long, help: ArgumentHelp("Why, e.g. the person's request and its date.", valueName: "text"))
+    @Option(name: .long, help: ArgumentHelp("Why: the request's reference and date (kept in the audit log, so no name).", valueName: "text"))
     var reason: String
 
     func run() throws {
