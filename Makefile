@@ -11,7 +11,7 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
                 systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace zlib1g-dev \
-                msmtp python3-aiosmtpd gammu-smsd openssl
+                msmtp python3-aiosmtpd gammu-smsd openssl chromium
 
 .PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench clean
 

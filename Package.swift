@@ -55,6 +55,8 @@ let package = Package(
             name: "KawalStore",
             dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // De-identified reports: small-count suppression and the table, CSV, Markdown and HTML renderings. Pure.
+        .target(name: "KawalReports", resources: [.embedInCode("Templates")]),
         // The scheduler's pure parts (heap, leases, back-off) and its wall-clock timer.
         .target(name: "KawalScheduler", dependencies: ["CLinux"]),
         .systemLibrary(name: "CLinux"),
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
+                "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -142,9 +144,10 @@ let package = Package(
         .testTarget(name: "SystemdKitTests", dependencies: ["SystemdKit"]),
         .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
         .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
-        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "Varlink"]),
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "Varlink"]),
+        .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
         .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit"]),
     ],

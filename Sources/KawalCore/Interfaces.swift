@@ -12,12 +12,14 @@ public enum KawalInterfaces {
     public static let jobs = load(PackageResources.io_kawal_Jobs_varlink)
     public static let backup = load(PackageResources.io_kawal_Backup_varlink)
     public static let reminders = load(PackageResources.io_kawal_Reminders_varlink)
+    public static let reports = load(PackageResources.io_kawal_Reports_varlink)
+    public static let privacy = load(PackageResources.io_kawal_Privacy_varlink)
     /// Served by kawald on plugin connections.
     public static let plugin = load(PackageResources.io_kawal_Plugin_varlink)
     /// Served by plugins, called by kawald.
     public static let pluginJobs = load(PackageResources.io_kawal_PluginJobs_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, imports, backup, reminders] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, imports, backup, reminders, reports, privacy] }
 
     /// The plugin protocol versions this kawald speaks.
     public static let pluginProtocolVersions: [Int64] = [1]

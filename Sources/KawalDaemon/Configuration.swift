@@ -44,6 +44,10 @@ public struct Configuration: Sendable, Equatable {
     public var backup: BackupSettings?
     /// Follow-up plans, reminders and admin alerts ([reminders], [plans.NAME], [alerts]).
     public var reminders = ReminderSettings()
+    /// De-identified reports: small-cell threshold and the monthly report's recipients.
+    public var reports = ReportSettings()
+    /// How long finished cases keep their personal data, per case type.
+    public var retention = RetentionPolicy()
 
     public init() {}
 
@@ -69,6 +73,8 @@ public struct Configuration: Sendable, Equatable {
         if timers != old.timers { changed.append("timers") }
         if backup != old.backup { changed.append("backup") }
         if reminders != old.reminders { changed.append("reminders") }
+        if reports != old.reports { changed.append("reports") }
+        if retention != old.retention { changed.append("retention") }
         return changed
     }
 
@@ -167,7 +173,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup"] + reminderTables)
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup", "reports", "retention"] + reminderTables)
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -281,6 +287,7 @@ extension Configuration {
             config.timers.append(TimerSettings(name: "backup", onCalendar: backup.calendarExpression, kind: "backup"))
         }
         try parseReminders(table, reader, into: &config)
+        try parsePrivacy(table, reader, into: &config)
         return config
     }
 

@@ -59,10 +59,19 @@ public enum Daemon {
         }
         let inheritedPlugins = inherited.first { $0.name == "plugins" }?.fd
 
+        let clockOffset: TimeInterval
+        do {
+            clockOffset = try TestClock.offset() ?? 0
+        } catch {
+            logger.critical("\(error)")
+            return exitConfigurationError
+        }
+        if clockOffset != 0 { logger.warning("test clock enabled: the records' clock runs \(Int(clockOffset)) s ahead") }
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory,
-                              time: TimeContext(zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!))
+                              time: TimeContext(zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!,
+                                                now: { Date().addingTimeInterval(clockOffset) }))
         } catch {
             logger.critical("cannot open the database in \(configuration.stateDirectory): \(error)")
             return 1
@@ -135,6 +144,7 @@ public enum Daemon {
                 .init(service: reminders),
                 .init(service: pluginHost),
                 .init(service: backupService, successTerminationBehavior: .ignore),
+                .init(service: BuiltinJobs(scheduler: scheduler, store: store, state: state, logger: logger)),
                 .init(service: PluginSocketService(
                     path: pluginSocketPath, inheritedFD: inheritedPlugins,
                     groupName: configuration.pluginGroup, host: pluginHost, state: state, logger: logger)),

@@ -33,6 +33,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case duplicateSuspected([DuplicateCandidate])
     case invalidTransition(caseCode: String, from: String, to: String, allowed: [String])
     case forbidden(String)
+    /// Refused because these cases are under legal hold.
+    case legalHold(object: String, cases: [String])
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidTransition(let code, let from, let to, let allowed):
             return "case \(code) cannot go from \(from) to \(to); allowed: \(allowed.isEmpty ? "none" : allowed.joined(separator: ", "))"
         case .forbidden(let message): return message
+        case .legalHold(let object, let cases):
+            return "\(object) is under legal hold (\(cases.joined(separator: ", "))): lift the hold with 'kawalctl case unhold' first if the law allows"
         }
     }
 }

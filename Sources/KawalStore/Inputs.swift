@@ -66,10 +66,18 @@ public struct CaseInput: Sendable, Equatable {
     public var reporter: Reporter?
     public var handler: String?
     public var legalHold: Bool?
+    /// SIMFONI-PPA categories (violence cases only); "" clears one.
+    public var violenceForm: String?
+    public var violencePlace: String?
+    public var perpetratorRelation: String?
 
     public init(personID: Int64? = nil, type: String? = nil, subtype: String? = nil, risk: String? = nil, urgentSafety: Bool? = nil,
                 village: String? = nil, summary: String? = nil, notes: String? = nil, due: String? = nil, reporter: Reporter? = nil,
-                handler: String? = nil, legalHold: Bool? = nil) {
+                handler: String? = nil, legalHold: Bool? = nil, violenceForm: String? = nil, violencePlace: String? = nil,
+                perpetratorRelation: String? = nil) {
+        self.violenceForm = violenceForm
+        self.violencePlace = violencePlace
+        self.perpetratorRelation = perpetratorRelation
         self.personID = personID
         self.type = type
         self.subtype = subtype
@@ -98,6 +106,9 @@ public struct CaseInput: Sendable, Equatable {
         if reporter != nil { fields.append("reporter") }
         if handler != nil { fields.append("handler") }
         if legalHold != nil { fields.append("legal_hold") }
+        if violenceForm != nil { fields.append("violence_form") }
+        if violencePlace != nil { fields.append("violence_place") }
+        if perpetratorRelation != nil { fields.append("perpetrator_relation") }
         return fields
     }
 }

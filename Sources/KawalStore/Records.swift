@@ -26,6 +26,9 @@ public struct PersonRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var version: Int64
     public var createdAt: Date
     public var updatedAt: Date
+    /// While set, processing is restricted: no reminders, not counted in reports.
+    public var restrictedAt: Date? = nil
+    public var restrictionReason: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -56,6 +59,13 @@ public struct ConsentRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var recordedAt: Date
     public var recordedBy: String
     public var note: String?
+    public var givenOn: String? = nil
+    /// self or guardian.
+    public var givenBy: String = "self"
+    public var guardianName: String? = nil
+    public var proofRef: String? = nil
+    public var withdrawnAt: Date? = nil
+    public var withdrawalReason: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
@@ -98,6 +108,11 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var legalHold: Bool
     public var version: Int64
     public var updatedAt: Date
+    /// SIMFONI-PPA categories, for violence cases.
+    public var violenceForm: String? = nil
+    public var violencePlace: String? = nil
+    public var perpetratorRelation: String? = nil
+    public var legalHoldReason: String? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -35,6 +35,7 @@ enum Schema {
             try db.create(index: "job_state_due", on: "job", columns: ["state", "dueAt"])
         }
         migrator.registerMigration("v4-reminders", migrate: createReminders)
+        migrator.registerMigration("v5-privacy", migrate: createPrivacy)
         return migrator
     }()
 

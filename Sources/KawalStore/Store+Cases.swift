@@ -63,6 +63,7 @@ extension Store {
                 status: "new", risk: risk, urgentSafety: input.urgentSafety ?? false, handlerID: handlerID,
                 village: input.village ?? person.village, summary: input.summary, notes: input.notes, reporter: reporter,
                 openedAt: now, dueAt: due, resolvedAt: nil, closedAt: nil, legalHold: input.legalHold ?? false, version: 1, updatedAt: now)
+            try ViolenceCategories.apply(input, to: &record)
             try record.insert(db)
             var opened = CaseEventRecord(id: nil, caseID: record.id!, at: now, actor: actor.label, kind: "opened", fromValue: nil, toValue: "new", note: nil)
             try opened.insert(db)
@@ -200,6 +201,7 @@ extension Store {
             if let reporter = changes.reporter { record.reporter = try Self.normalizedReporter(reporter) }
             if let legalHold = changes.legalHold { record.legalHold = legalHold }
             if let handler = changes.handler { record.handlerID = handler.isEmpty ? nil : try Self.handlerID(code: handler, db) }
+            try ViolenceCategories.apply(changes, to: &record)
             record.version += 1
             record.updatedAt = now
             try record.update(db)

@@ -33,6 +33,9 @@ extension Store {
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             let record = try Self.visibleCase(id: caseID, code: nil, actor: actor, db)
+            if consent == "given", try !Self.hasReferralConsent(personID: record.personID, service: service, db) {
+                throw StoreError.invalid(field: "consent", message: "person/\(record.personID) has no consent in force to share their data in a referral (purpose referral, referral:\(service) or data_sharing); record it with 'kawalctl consent add \(record.personID) --purpose referral …', or refer with an override and its reason (audited)")
+            }
             guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM service WHERE code = ?", arguments: [service]) else {
                 throw StoreError.invalid(field: "service", message: "no service with code '\(service)'; 'kawalctl service list' shows them")
             }

@@ -38,6 +38,8 @@ public struct ControlAPI: Sendable {
         "io.kawal.Cases.Search": .handler,
         "io.kawal.Handlers.List": .handler,
         "io.kawal.Handlers.ListServices": .handler,
+        // De-identified figures: handlers may read them too.
+        "io.kawal.Reports.Cases": .handler,
     ]
 
     public func makeService() throws -> VarlinkService<Caller> {
@@ -66,6 +68,9 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.cases, methods: records.cases)
         try service.register(interface: KawalInterfaces.handlers, methods: records.handlers)
         try service.register(interface: KawalInterfaces.audit, methods: records.audit)
+        let privacy = PrivacyAPI(records: records, state: state)
+        try service.register(interface: KawalInterfaces.reports, methods: privacy.reports)
+        try service.register(interface: KawalInterfaces.privacy, methods: privacy.privacy)
         try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
         try service.register(interface: KawalInterfaces.backup, methods: BackupAPI(backup: backup, plugins: plugins, records: records).methods)

@@ -56,7 +56,8 @@ struct RecordsAPI: Sendable {
         return CaseInput(personID: p.int("person_id"), type: p.string("type"), subtype: p.string("subtype"), risk: p.string("risk"),
                          urgentSafety: p.bool("urgent_safety"), village: p.string("village"), summary: p.string("summary"),
                          notes: p.string("notes"), due: p.string("due"), reporter: reporter, handler: p.string("handler"),
-                         legalHold: p.bool("legal_hold"))
+                         legalHold: p.bool("legal_hold"), violenceForm: p.string("violence_form"),
+                         violencePlace: p.string("violence_place"), perpetratorRelation: p.string("perpetrator_relation"))
     }
 
     func handlerInput(_ p: Parameters?) -> HandlerInput {
@@ -241,6 +242,8 @@ struct RecordsAPI: Sendable {
                 "case": .string(code), "from": .string(from), "to": .string(to), "allowed": allowed.json,
                 "message": .string(error.description),
             ])
+        case .legalHold(let object, let cases):
+            return VarlinkError("io.kawal.Privacy.LegalHold", ["object": .string(object), "cases": cases.json, "message": .string(error.description)])
         case .forbidden(let message):
             return VarlinkError("io.kawal.PermissionDenied", [
                 "message": .string("\(message): that needs a member of group \(policy.adminGroup)"), "role": "handler",

@@ -19,7 +19,7 @@ struct Views {
             "kk_number_masked": Self.mask(p.kkNumber), "name": .string(p.name), "sex": p.sex.json, "birth_date": p.birthDate.json,
             "village": .string(p.village), "hamlet": p.hamlet.json, "phone": p.phone.json, "vulnerabilities": p.vulnerabilities.json,
             "disability_type": p.disabilityType.json, "guardian": p.guardian.json, "documents": p.documents.json, "notes": p.notes.json,
-            "version": .int(p.version), "created_at": time(p.createdAt), "updated_at": time(p.updatedAt),
+            "restricted_at": time(p.restrictedAt), "restriction_reason": p.restrictionReason.json, "version": .int(p.version), "created_at": time(p.createdAt), "updated_at": time(p.updatedAt),
         ]
     }
 
@@ -35,6 +35,7 @@ struct Views {
         [
             "id": .int(c.id!), "purpose": .string(c.purpose), "granted": .bool(c.granted), "method": .string(c.method),
             "recorded_at": time(c.recordedAt), "recorded_by": .string(c.recordedBy), "note": c.note.json,
+            "given_on": c.givenOn.json, "given_by": .string(c.givenBy), "proof_ref": c.proofRef.json, "withdrawn_at": time(c.withdrawnAt),
         ]
     }
 
@@ -55,7 +56,8 @@ struct Views {
             "urgent_safety": .bool(c.urgentSafety), "handler": v.handlerCode.json, "village": .string(c.village),
             "summary": c.summary.json, "notes": c.notes.json, "reporter": reporter(c.reporter), "opened_at": time(c.openedAt),
             "due_at": time(c.dueAt), "resolved_at": time(c.resolvedAt), "closed_at": time(c.closedAt), "legal_hold": .bool(c.legalHold),
-            "version": .int(c.version), "updated_at": time(c.updatedAt),
+            "legal_hold_reason": c.legalHoldReason.json, "violence_form": c.violenceForm.json, "violence_place": c.violencePlace.json,
+            "perpetrator_relation": c.perpetratorRelation.json, "version": .int(c.version), "updated_at": time(c.updatedAt),
         ]
     }
 

@@ -15,6 +15,6 @@ struct Case: ParsableCommand {
             still refuses with a conflict if someone changes it in between.
             """,
         subcommands: [CaseOpen.self, CaseShow.self, CaseList.self, CaseUpdate.self, CaseAssign.self, CaseTransition.self,
-                      CaseClose.self, CaseReopen.self]
+                      CaseClose.self, CaseReopen.self, CaseHold.self, CaseUnhold.self]
     )
 }

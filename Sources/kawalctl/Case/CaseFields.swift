@@ -48,6 +48,15 @@ struct CaseFields: ParsableArguments {
     @Flag(name: .long, inversion: .prefixedNo, help: "Keep the case past its retention date (a legal hold).")
     var legalHold: Bool?
 
+    @Option(name: .long, help: ArgumentHelp("Violence cases: SIMFONI-PPA form of violence (fisik, psikis, seksual, eksploitasi, trafiking, penelantaran, lainnya).", valueName: "form"))
+    var violenceForm: String?
+
+    @Option(name: .long, help: ArgumentHelp("Violence cases: where it happened (rumah_tangga, tempat_kerja, sekolah, fasilitas_umum, lembaga_pendidikan_kilat, lainnya).", valueName: "place"))
+    var violencePlace: String?
+
+    @Option(name: .long, help: ArgumentHelp("Violence cases: the perpetrator's relationship to the victim (orang_tua, keluarga, suami_istri, pacar_teman, guru, majikan, rekan_kerja, petugas, tetangga, lainnya, tidak_diketahui).", valueName: "relation"))
+    var perpetratorRelation: String?
+
     /// True when any reporter option is given.
     var changesReporter: Bool {
         reporterName != nil || reporterRelation != nil || reporterPhone != nil || confidential != nil || anonymous != nil
@@ -71,6 +80,7 @@ struct CaseFields: ParsableArguments {
         if let person { input["person_id"] = .int(person) }
         let strings: [(String, String?)] = [
             ("type", type), ("subtype", subtype), ("risk", risk), ("village", village), ("summary", summary), ("notes", notes), ("due", due),
+            ("violence_form", violenceForm), ("violence_place", violencePlace), ("perpetrator_relation", perpetratorRelation),
         ]
         for case let (key, value?) in strings { input[key] = .string(value) }
         if let urgent { input["urgent_safety"] = .bool(urgent) }

@@ -37,7 +37,13 @@ struct CaseShow: ParsableCommand {
         ]
         if shown["resolved_at"] != .null { rows.append(("Resolved", shownTime(shown["resolved_at"]))) }
         if shown["closed_at"] != .null { rows.append(("Closed", shownTime(shown["closed_at"]))) }
-        if shown["legal_hold"]?.boolValue == true { rows.append(("Legal hold", "yes")) }
+        if shown["legal_hold"]?.boolValue == true {
+            rows.append(("Legal hold", shown["legal_hold_reason"]?.stringValue.map { "yes: \($0)" } ?? "yes"))
+        }
+        if shown["type"]?.stringValue == "violence" {
+            rows.append(("SIMFONI-PPA", [shown["violence_form"], shown["violence_place"], shown["perpetrator_relation"]].map { text($0) }
+                .joined(separator: " / ")))
+        }
         rows += [("Version", text(shown["version"])), ("Changed", shownTime(shown["updated_at"]))]
         Table.fields(rows).print()
         print("\nHistory:")

@@ -10,6 +10,7 @@ struct Person: ParsableCommand {
             and change is written to the audit log. NIKs are shown masked; 'person show --reveal' shows one \
             in full, and that is audited too.
             """,
-        subcommands: [PersonAdd.self, PersonShow.self, PersonList.self, PersonUpdate.self, PersonConsent.self]
+        subcommands: [PersonAdd.self, PersonShow.self, PersonList.self, PersonUpdate.self, PersonConsent.self,
+                      PersonExport.self, PersonRestrict.self, PersonUnrestrict.self, PersonErase.self]
     )
 }

@@ -46,6 +46,9 @@ struct PersonShow: ParsableCommand {
             ("Added", shownTime(person["created_at"])),
             ("Changed", shownTime(person["updated_at"])),
         ]
+        if person["restricted_at"] != nil && person["restricted_at"] != .null {
+            rows.append(("Restricted", "since \(shownTime(person["restricted_at"])): \(text(person["restriction_reason"]))"))
+        }
         Table.fields(rows).print()
         print("")
         print("Consent:")
