@@ -205,11 +205,19 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws {
         unlink(dataPath)
         throw ToolError("\(dataPath) does not read back as written (hash or size differs); removed")
     }
+    // kawald checked the snapshot meanwhile; only a sound one gets a manifest.
+    let checked: [String: JSONValue]
+    do {
+        checked = try kawald.call("io.kawal.Backup.Checked", ["id": .string(id)])
+    } catch {
+        unlink(dataPath)
+        throw error
+    }
     let manifest = BackupManifest(
         id: id, created: created, plaintextBytes: result.plaintextBytes, plaintextSHA256: result.plaintextSHA256,
         ciphertextBytes: result.ciphertextBytes, ciphertextSHA256: result.ciphertextSHA256, compressedBytes: result.compressedBytes,
-        compressionLevel: level, recipients: recipients.map(\.description), schemaVersion: Int(snapshot["schema_version"]?.intValue ?? 0),
-        counts: (snapshot["counts"]?.objectValue ?? [:]).compactMapValues(\.intValue), integrityCheck: snapshot["integrity_check"]?.stringValue ?? "",
+        compressionLevel: level, recipients: recipients.map(\.description), schemaVersion: Int(checked["schema_version"]?.intValue ?? 0),
+        counts: (checked["counts"]?.objectValue ?? [:]).compactMapValues(\.intValue), integrityCheck: checked["integrity_check"]?.stringValue ?? "",
         toolVersion: toolVersion, jobID: job.id)
     let manifestFile = try AtomicFile(path: directory + "/" + BackupNaming.manifestFile(id: id), mode: 0o640)
     try manifestFile.write(try manifest.encoded())
