@@ -27,17 +27,17 @@ public struct RestoreRefused: Error, Sendable, CustomStringConvertible {
 extension Store {
     /// Writes a consistent copy of the database to `path` with `VACUUM INTO`: one statement in one
     /// read transaction of its own, so writers keep working while it runs (WAL), and the copy is
-    /// compact and has no WAL of its own. Then checks and counts the copy.
+    /// compact and has no WAL of its own. Check it with `Store.inspect(file:)`.
     ///
     /// ```swift
-    /// let inspection = try await store.snapshot(to: "/var/lib/kawal/backups/.snapshot.db")
+    /// try await store.writeSnapshot(to: "/var/lib/kawal/backups/.tmp-snapshot.db")
+    /// let inspection = try Store.inspect(file: "/var/lib/kawal/backups/.tmp-snapshot.db")
     /// ```
-    public func snapshot(to path: String) async throws -> DatabaseInspection {
+    public func writeSnapshot(to path: String) async throws {
         unlink(path)
         try await pool.unsafeRead { db in
             try db.execute(sql: "VACUUM INTO ?", arguments: [path])
         }
-        return try await Task.detached { try Self.inspect(file: path) }.value
     }
 
     /// Opens `file` read-only and checks it: integrity, schema, counts. Blocking.

@@ -188,6 +188,20 @@ import Varlink
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.kawald.stateDirectory).filter { $0.hasPrefix("kawal.db.pre-restore-") }.isEmpty)
     }
 
+    @Test func anOverdueBackupIsFlaggedInStatusAndAlertedInTheLog() throws {
+        let s = try Self.setup(extra: "max_age = \"2s\"")
+        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        _ = try s.backupNow()
+        #expect(!(try s.ctl(["status"]).stdout.contains("OVERDUE")))
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline, !s.kawald.log.contains("backups are overdue") { usleep(200_000) }
+        #expect(s.kawald.log.contains("ALERT: backups are overdue"), "\(s.kawald.log.suffix(1500))")
+        let status = try s.ctl(["status"])
+        #expect(status.stdout.contains("OVERDUE"), "\(status.stdout)")
+        let json = (try? JSONValue(parsing: try s.ctl(["status", "--json"]).stdout))?["backup"]
+        #expect(json?["stale"]?.boolValue == true)
+    }
+
     @Test func pruneListsEachBackupWithItsReason() throws {
         let s = try Self.setup(extra: "keep_last = 1\nkeep_daily = 0\nkeep_weekly = 0\nkeep_monthly = 0")
         defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }

@@ -20,13 +20,15 @@ import Glibc
 // damaged or mismatching backup, 2 on a bad command line.
 
 let toolVersion = "kawal-backup \(KawalDefaults.version)"
+func fail(_ message: String, status: Int32 = 1) -> Never { exitWithError(message, status: status) }
+
 let usage = """
     usage: kawal-backup                          (plugin mode, started by kawald)
            kawal-backup decrypt --identity KEYFILE --input FILE --output DB [--manifest MANIFEST]
            kawal-backup verify --identity KEYFILE --input FILE [--manifest MANIFEST]
     """
 
-func fail(_ message: String, status: Int32 = 1) -> Never {
+func exitWithError(_ message: String, status: Int32 = 1) -> Never {
     FileHandle.standardError.write(Data("kawal-backup: \(message)\n".utf8))
     exit(status)
 }
@@ -61,10 +63,19 @@ func loadManifest(_ path: String?) -> BackupManifest? {
 }
 
 /// Decrypts and decompresses `input`, comparing hashes with the manifest.
-func decrypt(_ options: [String: String], output: AtomicFile?) -> BackupDecryptor.Result {
+/// The identities, input and manifest named by the options; read before any output file is made.
+func inputs(_ options: [String: String]) -> (identities: [AgeIdentity], input: String, manifest: BackupManifest?) {
     guard let identity = options["identity"], let input = options["input"] else { fail("--identity and --input are required\n\(usage)", status: 2) }
-    let identities = loadIdentities(identity)
-    let manifest = loadManifest(options["manifest"])
+    return (loadIdentities(identity), input, loadManifest(options["manifest"]))
+}
+
+func decrypt(_ inputs: (identities: [AgeIdentity], input: String, manifest: BackupManifest?), output: AtomicFile?) -> BackupDecryptor.Result {
+    let (identities, input, manifest) = inputs
+    // Partly decrypted personal data never stays on disk: the temporary output goes with any failure.
+    func fail(_ message: String) -> Never {
+        output?.abort()
+        exitWithError(message)
+    }
     if let manifest, fileSize(input) != manifest.ciphertextBytes {
         fail("\(input) is \(fileSize(input)) bytes, its manifest says \(manifest.ciphertextBytes): the file is truncated or not the one the manifest describes")
     }
@@ -109,6 +120,7 @@ func printJSON(_ value: [String: JSONValue]) {
 
 func commandDecrypt(_ options: [String: String]) {
     guard let outputPath = options["output"] else { fail("--output is required\n\(usage)", status: 2) }
+    let source = inputs(options)
     let output: AtomicFile
     do {
         output = try AtomicFile(path: outputPath, mode: 0o600)
@@ -120,7 +132,7 @@ func commandDecrypt(_ options: [String: String]) {
     } catch {
         fail("\(error)")
     }
-    let result = decrypt(options, output: output)
+    let result = decrypt(source, output: output)
     let checked: (integrity: String, counts: [String: Int64])
     do {
         try output.commit()
@@ -138,15 +150,24 @@ func commandDecrypt(_ options: [String: String]) {
 }
 
 func commandVerify(_ options: [String: String]) {
+    let source = inputs(options)
     let directory = NSTemporaryDirectory() + "kawal-verify-\(getpid())"
-    guard mkdir(directory, 0o700) == 0 else { fail("cannot make \(directory): \(String(cString: strerror(errno)))") }
-    defer { rmdir(directory) }
+    guard mkdir(directory, 0o700) == 0 else { exitWithError("cannot make \(directory): \(String(cString: strerror(errno)))") }
     let path = directory + "/backup.db"
-    defer { unlink(path) }
+    // The decrypted copy is removed on every way out, exit() included.
+    func fail(_ message: String) -> Never {
+        unlink(path)
+        rmdir(directory)
+        exitWithError(message)
+    }
+    defer {
+        unlink(path)
+        rmdir(directory)
+    }
     let output: AtomicFile
     do { output = try AtomicFile(path: path, mode: 0o600) } catch { fail("\(error)") }
-    let manifest = loadManifest(options["manifest"])
-    let result = decrypt(options, output: output)
+    let manifest = source.manifest
+    let result = decrypt(source, output: output)
     let checked: (integrity: String, counts: [String: Int64])
     do {
         try output.commit()
@@ -184,11 +205,19 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws {
         unlink(dataPath)
         throw ToolError("\(dataPath) does not read back as written (hash or size differs); removed")
     }
+    // kawald checked the snapshot meanwhile; only a sound one gets a manifest.
+    let checked: [String: JSONValue]
+    do {
+        checked = try kawald.call("io.kawal.Backup.Checked", ["id": .string(id)])
+    } catch {
+        unlink(dataPath)
+        throw error
+    }
     let manifest = BackupManifest(
         id: id, created: created, plaintextBytes: result.plaintextBytes, plaintextSHA256: result.plaintextSHA256,
         ciphertextBytes: result.ciphertextBytes, ciphertextSHA256: result.ciphertextSHA256, compressedBytes: result.compressedBytes,
-        compressionLevel: level, recipients: recipients.map(\.description), schemaVersion: Int(snapshot["schema_version"]?.intValue ?? 0),
-        counts: (snapshot["counts"]?.objectValue ?? [:]).compactMapValues(\.intValue), integrityCheck: snapshot["integrity_check"]?.stringValue ?? "",
+        compressionLevel: level, recipients: recipients.map(\.description), schemaVersion: Int(checked["schema_version"]?.intValue ?? 0),
+        counts: (checked["counts"]?.objectValue ?? [:]).compactMapValues(\.intValue), integrityCheck: checked["integrity_check"]?.stringValue ?? "",
         toolVersion: toolVersion, jobID: job.id)
     let manifestFile = try AtomicFile(path: directory + "/" + BackupNaming.manifestFile(id: id), mode: 0o640)
     try manifestFile.write(try manifest.encoded())

@@ -51,6 +51,7 @@ struct BackupAPI: Sendable {
                 ]
             },
             "Snapshot": pluginOnly,
+            "Checked": pluginOnly,
             "Finished": pluginOnly,
         ]
     }

@@ -241,31 +241,53 @@ actor BackupService: Service {
             }
             let path = directory + "/" + BackupNaming.temporaryPrefix + "snapshot-" + id + ".db"
             snapshotPath = path
-            let inspection: DatabaseInspection
             do {
-                inspection = try await store.snapshot(to: path)
+                try await store.writeSnapshot(to: path)
                 chmod(path, 0o640)
             } catch {
                 logger.error("backup snapshot failed: \(error)")
                 try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot (VACUUM INTO \(path)) failed: \(error)")))
                 return
             }
-            guard inspection.integrity == "ok" else {
-                logger.error("backup snapshot fails integrity_check", metadata: ["kawal.detail": "\(inspection.integrity.prefix(300))"])
-                try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot fails PRAGMA integrity_check: \(inspection.integrity.prefix(300))")))
-                return
-            }
-            logger.info("backup snapshot taken", metadata: ["kawal.backup": "\(id)", "kawal.size": "\(inspection.sizeBytes)"])
+            // The check runs while the plugin compresses: it is off the critical path, and the
+            // plugin writes the manifest (which makes the backup count) only after it passed.
+            let check = Task.detached { try Store.inspect(file: path) }
+            defer { check.cancel() }
+            logger.info("backup snapshot taken", metadata: ["kawal.backup": "\(id)"])
             try await reply(VarlinkReply(parameters: [
                 "snapshot_path": .string(path), "id": .string(id), "created": .string(BackupNaming.timestamp(created)), "dir": .string(directory),
                 "recipients": .array(settings.recipients.map { .string($0) }), "compression_level": .int(Int64(settings.compressionLevel)),
-                "compression_threads": .int(Int64(settings.compressionThreads)), "schema_version": .int(Int64(inspection.schemaVersion)),
-                "counts": .object(inspection.counts.mapValues { .int($0) }), "integrity_check": .string(inspection.integrity),
+                "compression_threads": .int(Int64(settings.compressionThreads)),
             ]))
+            var checkedOK = false
             while true {
                 let call = try VarlinkCall(message: try await channel.perform { try $0.receiveMessage() })
-                guard call.method == "io.kawal.Backup.Finished", let finished = call.parameters["id"]?.stringValue, finished == id else {
-                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Finished with id \(id)")))
+                guard call.parameters["id"]?.stringValue == id, ["io.kawal.Backup.Checked", "io.kawal.Backup.Finished"].contains(call.method) else {
+                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Checked or Finished with id \(id)")))
+                    continue
+                }
+                if call.method == "io.kawal.Backup.Checked" {
+                    let inspection: DatabaseInspection
+                    do {
+                        inspection = try await check.value
+                    } catch {
+                        try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot cannot be checked: \(error)")))
+                        continue
+                    }
+                    guard inspection.integrity == "ok" else {
+                        logger.error("backup snapshot fails integrity_check", metadata: ["kawal.detail": "\(inspection.integrity.prefix(300))"])
+                        try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot fails PRAGMA integrity_check: \(inspection.integrity.prefix(300))")))
+                        continue
+                    }
+                    checkedOK = true
+                    try await reply(VarlinkReply(parameters: [
+                        "schema_version": .int(Int64(inspection.schemaVersion)), "counts": .object(inspection.counts.mapValues { .int($0) }),
+                        "integrity_check": .string(inspection.integrity),
+                    ]))
+                    continue
+                }
+                guard checkedOK else {
+                    try await reply(VarlinkReply(error: Self.error("Failed", "backup \(id) cannot be finished before its snapshot passed io.kawal.Backup.Checked")))
                     continue
                 }
                 unlink(path)

@@ -1,0 +1,39 @@
+import Foundation
+import KawalBackup
+import XCTest
+
+final class BackupCatalogTests: XCTestCase {
+    func testOnlyCompleteBackupsWhoseFileMatchesTheManifestAreGood() throws {
+        let directory = NSTemporaryDirectory() + "kawal-catalog-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        func write(_ id: String, data: Int?, manifestSize: Int64?) throws {
+            if let data {
+                let file = try AtomicFile(path: directory + "/" + BackupNaming.dataFile(id: id))
+                try file.write(Data(repeating: 1, count: data))
+                try file.commit()
+            }
+            if let manifestSize {
+                let manifest = BackupManifest(id: id, created: BackupNaming.timestamp(BackupNaming.date(ofID: id)!), plaintextBytes: 1, plaintextSHA256: "",
+                                              ciphertextBytes: manifestSize, ciphertextSHA256: "", compressedBytes: 1, compressionLevel: 3,
+                                              recipients: [], schemaVersion: 1, counts: [:], integrityCheck: "ok", toolVersion: "test", jobID: nil)
+                try manifest.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.manifestFile(id: id)))
+            }
+        }
+        try write("kawal-20261201T010000Z", data: 10, manifestSize: 10)
+        try write("kawal-20261202T010000Z", data: 10, manifestSize: nil)
+        try write("kawal-20261203T010000Z", data: 7, manifestSize: 10)
+        try write("kawal-20261204T010000Z", data: nil, manifestSize: 10)
+        // A backup being written: only its temporary file exists.
+        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/.tmp-kawal-20261205T010000Z.db.zst.age-99", contents: Data([1])))
+
+        let catalog = BackupCatalog(directory: directory)
+        XCTAssertEqual(catalog.entries.map(\.id), ["kawal-20261204T010000Z", "kawal-20261203T010000Z", "kawal-20261202T010000Z", "kawal-20261201T010000Z"])
+        XCTAssertEqual(catalog.entries.map(\.state), [
+            "data file missing", "data file is 7 bytes, the manifest says 10", "manifest missing (interrupted backup)", "ok",
+        ])
+        XCTAssertEqual(catalog.good.map(\.id), ["kawal-20261201T010000Z"])
+        XCTAssertEqual(catalog.staleTemporaryFiles(olderThan: -1).count, 1)
+        XCTAssertEqual(catalog.staleTemporaryFiles(olderThan: 3600).count, 0)
+    }
+}
