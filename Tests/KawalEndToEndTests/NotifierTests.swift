@@ -45,15 +45,6 @@ import Glibc
         try c.call("io.kawal.Jobs.Get", ["id": id])["job"]!
     }
 
-    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(100_000)
-        }
-        return try condition()
-    }
-
     static func files(_ folder: String, suffix: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.sorted()
     }
@@ -107,7 +98,7 @@ import Glibc
             process.standardError = FileHandle(forWritingAtPath: log)
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            guard NotifierTests.waitUntil(20, { ready() || !process.isRunning }), process.isRunning else {
+            guard SchedulerTests.waitUntil(20, { ready() || !process.isRunning }), process.isRunning else {
                 throw PeerFailure(description: "\(executable) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
         }
@@ -191,6 +182,22 @@ import Glibc
         #expect(badURL.stderr.contains("--url: expected http://"), "\(badURL.stderr)")
     }
 
+    /// A kawald in `directory` that runs one plugin, `[plugins.NAME]`, with quick retries.
+    static func kawald(in directory: String, plugin name: String, executable: String, arguments: [String],
+                       environment: [String: String] = [:]) throws -> KawalInstance {
+        let quoted = { (text: String) in "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        var config = schedulerSettings + """
+            [plugins.\(name)]
+            exec = \(quoted(try KawalBinaries.path(of: executable)))
+            args = [\(arguments.map(quoted).joined(separator: ", "))]
+
+            """
+        if !environment.isEmpty {
+            config += "env = { " + environment.map { "\($0.key) = \(quoted($0.value))" }.joined(separator: ", ") + " }\n"
+        }
+        return try KawalInstance.start(.init(config: config), directory: directory)
+    }
+
     // MARK: e-mail
 
     @Test func emailGoesThroughMsmtpToARealSMTPServer() throws {
@@ -206,19 +213,16 @@ import Glibc
         try FileManager.default.createDirectory(atPath: pluginState, withIntermediateDirectories: true)
         // Delivered before a restart of the plugin: remembered in its state folder.
         try "notify:r-already-sent:email\n".write(toFile: pluginState + "/notify-email.delivered-keys", atomically: true, encoding: .utf8)
-        let config = Self.schedulerSettings + """
-            [plugins.email]
-            exec = "\(try KawalBinaries.path(of: "notify-email"))"
-            args = ["--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "Kawal LSM Lombok Timur <kawal@lsm.example.org>",
-                    "--time-zone", "Asia/Makassar", "--timeout", "10", "--state-dir", "\(pluginState)"]
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "email", executable: "notify-email", arguments: [
+            "--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "Kawal LSM Lombok Timur <kawal@lsm.example.org>",
+            "--time-zone", "Asia/Makassar", "--timeout", "10", "--state-dir", pluginState,
+        ])
         let c = try kawald.connect()
 
         // The SMTP server is down: msmtp says EX_TEMPFAIL, kawald tries again.
         let first = try Self.enqueue(c, kind: "notify.email", key: "notify:r-1842-20261201T0100:email",
                                      payload: Self.payload(id: "r-1842-20261201T0100", email: "wayan@example.org"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, first)["attempts"]?.intValue ?? 0) ?? 0 >= 2 })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, first)["attempts"]?.intValue ?? 0) ?? 0 >= 2 })
         let waiting = try Self.job(c, first)
         #expect(waiting["state"] != "dead" && waiting["state"] != "done", "\(waiting)")
         #expect(waiting["last_error"]?.stringValue?.contains("EX_TEMPFAIL") == true, "\(waiting)")
@@ -226,7 +230,7 @@ import Glibc
 
         let smtp = try Self.smtpServer(port: port, folder: mailbox, log: directory + "/smtp.log")
         defer { smtp.stop() }
-        #expect(Self.waitUntil(20) { (try? Self.job(c, first)["state"]) == "done" })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, first)["state"]) == "done" })
         #expect(Self.files(mailbox, suffix: ".eml") == ["1.eml"])
 
         let mail = try Self.readMail(mailbox + "/1.eml")
@@ -253,7 +257,7 @@ import Glibc
                                         payload: Self.payload(id: "r-already-sent", email: "wayan@example.org"))
         // A bad address fails for good, without the address in the error.
         let bad = try Self.enqueue(c, kind: "notify.email", key: "notify:r-bad:email", payload: Self.payload(id: "r-bad", email: "wayan at example"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, repeated)["state"]) == "done" && (try? Self.job(c, bad)["state"]) == "dead" })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, repeated)["state"]) == "done" && (try? Self.job(c, bad)["state"]) == "dead" })
         let badJob = try Self.job(c, bad)
         #expect(badJob["attempts"] == 1)
         #expect(badJob["last_error"]?.stringValue?.contains("not valid") == true, "\(badJob)")
@@ -317,12 +321,8 @@ import Glibc
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let gammu = try Self.gammuConfig(directory)
-        let config = Self.schedulerSettings + """
-            [plugins.sms]
-            exec = "\(try KawalBinaries.path(of: "notify-sms"))"
-            args = ["--inject", "/usr/bin/gammu-smsd-inject", "--gammu-config", "\(gammu.config)", "--max-parts", "2"]
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "sms", executable: "notify-sms",
+                                     arguments: ["--inject", "/usr/bin/gammu-smsd-inject", "--gammu-config", gammu.config, "--max-parts", "2"])
         let c = try kawald.connect()
         let short = "Pengingat: kunjungi keluarga KWL-2026-0042 hari ini. Catat hasilnya di Kawal."
         let long = (1...80).map { "kalimat\($0)" }.joined(separator: " ")
@@ -333,7 +333,7 @@ import Glibc
             try Self.enqueue(c, kind: "notify.sms", key: "notify:s3:sms", payload: Self.payload(id: "s3", phone: "+62 812 3456 7003", text: unicode)),
         ]
         let landline = try Self.enqueue(c, kind: "notify.sms", key: "notify:s4:sms", payload: Self.payload(id: "s4", phone: "0370-621234", text: short))
-        #expect(Self.waitUntil(30) { jobs.allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } && (try? Self.job(c, landline)["state"]) == "dead" })
+        #expect(SchedulerTests.waitUntil(30) { jobs.allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } && (try? Self.job(c, landline)["state"]) == "dead" })
 
         #expect(Self.queuedText(gammu.outbox, number: "+6281234567001") == short)
         let longQueued = Self.queuedText(gammu.outbox, number: "+6281234567002") ?? ""
@@ -354,18 +354,13 @@ import Glibc
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let gammu = try Self.gammuConfig(directory)
-        let config = Self.schedulerSettings + """
-            [plugins.sms]
-            exec = "\(try KawalBinaries.path(of: "notify-sms"))"
-            args = ["--outbox", "\(gammu.outbox)", "--max-parts", "3"]
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "sms", executable: "notify-sms", arguments: ["--outbox", gammu.outbox, "--max-parts", "3"])
         let c = try kawald.connect()
         let text = "🙏 Kasus KWL-2026-0042: rujukan ke UPTD PPA “hari ini” – mohon konfirmasi sebelum pukul 12.00"
         let reminder = try Self.enqueue(c, kind: "notify.sms", key: "notify:o1:sms", payload: Self.payload(id: "o1", phone: "081234567008", text: text))
         let escalation = try Self.enqueue(c, kind: "notify.sms", key: "notify:o2:sms",
                                           payload: Self.payload(id: "o2", phone: "081234567009", text: "Eskalasi KWL-2026-0042", purpose: "escalation"))
-        #expect(Self.waitUntil(20) { [reminder, escalation].allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } })
+        #expect(SchedulerTests.waitUntil(20) { [reminder, escalation].allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } })
         let names = Self.files(gammu.outbox, suffix: ".txt")
         #expect(names.count == 2, "\(names)")
         let first = names.first { $0.contains("_+6281234567008_") } ?? ""
@@ -388,7 +383,7 @@ import Glibc
                 _ = try? KawalBinaries.run("ipcrm", ["-M", String(token)])
             }
         }
-        #expect(Self.waitUntil(30) { Self.files(directory + "/gammu/sent", suffix: ".txt").count == 2 }, "\((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "")")
+        #expect(SchedulerTests.waitUntil(30) { Self.files(directory + "/gammu/sent", suffix: ".txt").count == 2 }, "\((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "")")
         // gammu logs each message it found, with the text of its first part.
         let found = ((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains(" sms to \"+62") }
         #expect(found.count == 2, "\(found)")
@@ -424,16 +419,12 @@ import Glibc
         let gateway = try Self.webhookReceiver(port: port, secretFile: secret, folder: received, statuses: [500, 200], log: directory + "/gateway.log")
         defer { gateway.stop() }
         // The secret as a systemd credential: $CREDENTIALS_DIRECTORY/webhook-secret.
-        let config = Self.schedulerSettings + """
-            [plugins.webhook]
-            exec = "\(try KawalBinaries.path(of: "notify-webhook"))"
-            args = ["--url", "http://127.0.0.1:\(port)/kawal/notify?v=1", "--timeout", "5"]
-            env = { CREDENTIALS_DIRECTORY = "\(directory)" }
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook",
+                                     arguments: ["--url", "http://127.0.0.1:\(port)/kawal/notify?v=1", "--timeout", "5"],
+                                     environment: ["CREDENTIALS_DIRECTORY": directory])
         let c = try kawald.connect()
         let id = try Self.enqueue(c, kind: "notify.webhook", key: "notify:w1:webhook", payload: Self.payload(id: "w1", phone: "0812-3456-7010"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, id)["state"]) == "done" })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, id)["state"]) == "done" })
         let requests = ((try? String(contentsOfFile: received + "/requests.log", encoding: .utf8)) ?? "").split(separator: "\n")
         #expect(requests == ["500 notify:w1:webhook", "200 notify:w1:webhook"], "one failure, one delivery, the same key")
         #expect(try Self.job(c, id)["attempts"] == 2)
@@ -470,24 +461,19 @@ import Glibc
                                                tls: (directory + "/cert.pem", directory + "/key.pem"))
         defer { gateway.stop() }
         // One plugin per kawald: two with the same capability would share the jobs.
-        let good = """
-            \(Self.schedulerSettings)
-            [plugins.webhook]
-            exec = "\(try KawalBinaries.path(of: "notify-webhook"))"
-            args = ["--url", "https://localhost:\(port)/hook", "--secret-file", "\(secret)", "--ca-file", "\(directory)/cert.pem"]
-            """
-        var kawald = try KawalInstance.start(.init(config: good), directory: directory)
+        let https = ["--url", "https://localhost:\(port)/hook", "--ca-file", directory + "/cert.pem"]
+        var kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook", arguments: https + ["--secret-file", secret])
         var c = try kawald.connect()
         let delivered = try Self.enqueue(c, kind: "notify.webhook", key: "notify:h1:webhook", payload: Self.payload(id: "h1", phone: "081234567011"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, delivered)["state"]) == "done" }, "\((try? Self.job(c, delivered)) ?? .null)\n\(kawald.log.suffix(2000))")
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, delivered)["state"]) == "done" }, "\((try? Self.job(c, delivered)) ?? .null)\n\(kawald.log.suffix(2000))")
         #expect(Self.files(received, suffix: ".json") == ["1.json"])
         #expect(kawald.stop() == 0)
 
-        let forged = good.replacingOccurrences(of: "--secret-file\", \"\(secret)\"", with: "--secret-file\", \"\(wrongSecret)\"")
-        kawald = try KawalInstance.start(.init(config: forged), directory: directory)
+        // A gateway that does not share our secret refuses the signature: no point in trying again.
+        kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook", arguments: https + ["--secret-file", wrongSecret])
         c = try kawald.connect()
         let refused = try Self.enqueue(c, kind: "notify.webhook", key: "notify:h2:webhook", payload: Self.payload(id: "h2", phone: "081234567012"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, refused)["state"]) == "dead" })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, refused)["state"]) == "dead" })
         let job = try Self.job(c, refused)
         #expect(job["attempts"] == 1)
         #expect(job["last_error"]?.stringValue?.contains("HTTP 401") == true, "\(job)")

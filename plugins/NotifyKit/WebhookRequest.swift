@@ -13,16 +13,12 @@ import Foundation
 /// request.headers   // X-Kawal-Timestamp, X-Kawal-Signature, Idempotency-Key, Content-Type
 /// ```
 public struct WebhookRequest: Sendable {
+    /// The payload less what a gateway does not need: `to` keeps the handler and the phone (normalised), not the e-mail or name.
     public struct Body: Codable, Sendable, Equatable {
-        public struct Recipient: Codable, Sendable, Equatable {
-            public var handler: String
-            public var phone: String?
-        }
-
         public var messageID: String
         public var purpose: String
         public var language: String
-        public var to: Recipient
+        public var to: NotifyPayload.Recipient
         public var subject: String
         public var text: String
         public var caseCodes: [String]
