@@ -280,6 +280,51 @@ import Glibc
         #expect(kawald.stop() == 0)
     }
 
+    @Test func aKilledNotifierLosesNoMailAndRepeatsOnlyWhatItCouldNotAnswer() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try Self.freePort()
+        let mailbox = directory + "/mail"
+        let msmtprc = directory + "/msmtprc"
+        try "account default\nhost 127.0.0.1\nport \(port)\nfrom kawal@lsm.example.org\nauth off\ntls off\n"
+            .write(toFile: msmtprc, atomically: true, encoding: .utf8)
+        chmod(msmtprc, 0o600)
+        let smtp = try Self.smtpServer(port: port, folder: mailbox, log: directory + "/smtp.log")
+        defer { smtp.stop() }
+        let kawald = try Self.kawald(in: directory, plugin: "email", executable: "notify-email", arguments: [
+            "--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "kawal@lsm.example.org",
+            "--state-dir", directory + "/email-state",
+        ])
+        let c = try kawald.connect()
+        let count = 60
+        for i in 0..<count {
+            try Self.enqueue(c, kind: "notify.email", key: "notify:batch-\(i):email", payload: Self.payload(id: "batch-\(i)", email: "handler\(i)@example.org"))
+        }
+        // Killed in the middle of the batch; kawald restarts it and offers the unanswered jobs again.
+        #expect(SchedulerTests.waitUntil(60) { Self.files(mailbox, suffix: ".eml").count >= count / 3 })
+        let plugin = try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!.first { $0["name"] == "email" }
+        let pid = try #require(plugin?["pid"]?.intValue)
+        kill(pid_t(pid), SIGKILL)
+        #expect(SchedulerTests.waitUntil(90) {
+            let jobs = (try? c.call("io.kawal.Jobs.List", ["kind": "notify.email", "limit": 500])["jobs"]?.arrayValue) ?? []
+            return jobs.count == count && jobs.allSatisfy { $0["state"] == "done" }
+        })
+        let messageIDs = try Self.files(mailbox, suffix: ".eml").map { name -> String in
+            let text = try String(contentsOfFile: mailbox + "/" + name, encoding: .utf8)
+            return String(text.split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") } ?? "")
+        }
+        #expect(Set(messageIDs).count == count, "every message arrived")
+        let jobs = try c.call("io.kawal.Jobs.List", ["kind": "notify.email", "limit": 500])["jobs"]!.arrayValue!
+        let retried = Set(jobs.filter { ($0["attempts"]?.intValue ?? 0) > 1 }.compactMap { $0["idempotency_key"]?.stringValue })
+        for (id, copies) in Dictionary(grouping: messageIDs, by: { $0 }) where copies.count > 1 {
+            // Only a message handed over just before the kill, whose answer never reached kawald, may come twice.
+            let key = "notify:" + id.dropFirst("Message-ID: <".count).prefix { $0 != "@" } + ":email"
+            #expect(retried.contains(key), "\(id) arrived \(copies.count) times without a second attempt")
+        }
+        print("killed notifier: \(messageIDs.count) e-mails for \(count) messages, \(retried.count) jobs offered again")
+        #expect(kawald.stop() == 0)
+    }
+
     // MARK: SMS
 
     /// A gammu-smsd configuration with the files backend. Its phone is gammu's dummy driver (a folder
