@@ -212,7 +212,7 @@ import Glibc
         let pluginState = directory + "/email-state"
         try FileManager.default.createDirectory(atPath: pluginState, withIntermediateDirectories: true)
         // Delivered before a restart of the plugin: remembered in its state folder.
-        try "notify:r-already-sent:email\n".write(toFile: pluginState + "/notify-email.delivered-keys", atomically: true, encoding: .utf8)
+        try "notify:r-already-sent:email\n".write(toFile: pluginState + "/email.delivered-keys", atomically: true, encoding: .utf8)
         let kawald = try Self.kawald(in: directory, plugin: "email", executable: "notify-email", arguments: [
             "--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "Kawal LSM Lombok Timur <kawal@lsm.example.org>",
             "--time-zone", "Asia/Makassar", "--timeout", "10", "--state-dir", pluginState,
@@ -273,7 +273,7 @@ import Glibc
         #expect(badJob["last_error"]?.stringValue?.contains("wayan at") == false)
         usleep(500_000)
         #expect(Self.files(mailbox, suffix: ".eml") == ["1.eml"], "no mail for the repeat or the bad address")
-        #expect(try String(contentsOfFile: pluginState + "/notify-email.delivered-keys", encoding: .utf8)
+        #expect(try String(contentsOfFile: pluginState + "/email.delivered-keys", encoding: .utf8)
             .split(separator: "\n").contains("notify:r-1842-20261201T0100:email"))
 
         Self.expectPrivate(kawald, plugin: "email", secrets: ["wayan@example.org", "wayan at example", "unknown.handler", "Dusun Lendang", "Halo Wayan"])
