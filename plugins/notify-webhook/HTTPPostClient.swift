@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -73,8 +76,14 @@ struct HTTPPostClient: Sendable {
         }
     }
 
+    /// One short reason: "Connection refused", "cannot resolve the host name", "TLS: …".
     static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError { return error.description }
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.last { return describe(failure.error) }
+            return "cannot resolve the host name"
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? ChannelError, case .connectTimeout = error { return "connecting timed out" }
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
         if let error = error as? BoringSSLError { return "TLS: \(error)" }
         return String(describing: error)
