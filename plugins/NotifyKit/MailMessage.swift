@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// A plain-text e-mail as RFC 5322 and MIME (RFC 2045–2047) want it: UTF-8 headers as encoded-words,
@@ -219,7 +220,5 @@ public struct MailMessage: Sendable {
         return !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..") && !parts[0].hasPrefix("-")
     }
 }
-
-import ArgumentParser
 
 extension MailMessage.TransferEncoding: ExpressibleByArgument {}
