@@ -472,7 +472,7 @@ import Glibc
         let received = directory + "/received"
         // The secret as a systemd credential: $CREDENTIALS_DIRECTORY/webhook-secret.
         let kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook",
-                                     arguments: ["--url", "http://127.0.0.1:\(port)/kawal/notify?v=1", "--timeout", "5"],
+                                     arguments: ["--url", "http://127.0.0.1:\(port)/kawal/notify?v=1", "--timeout", "2"],
                                      environment: ["CREDENTIALS_DIRECTORY": directory])
         let c = try kawald.connect()
         let id = try Self.enqueue(c, kind: "notify.webhook", key: "notify:w1:webhook", payload: Self.payload(id: "w1", phone: "0812-3456-7010"))
@@ -483,13 +483,15 @@ import Glibc
         #expect(down["last_error"]?.stringValue?.contains("cannot reach the webhook at 127.0.0.1:\(port): Connection refused") == true, "\(down)")
         let attemptsWhileDown = down["attempts"]?.intValue ?? 0
 
-        // Then it answers 500 once, then 200.
-        let gateway = try Self.webhookReceiver(port: port, secretFile: secret, folder: received, statuses: [500, 200], log: directory + "/gateway.log")
+        // Then it answers 500, then nothing at all (the plugin gives up after its 2 s), then 200.
+        let gateway = try Self.webhookReceiver(port: port, secretFile: secret, folder: received, statuses: [500, 0, 200], log: directory + "/gateway.log")
         defer { gateway.stop() }
-        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, id)["state"]) == "done" })
+        #expect(SchedulerTests.waitUntil(30) { (try? Self.job(c, id)["state"]) == "done" })
         let requests = ((try? String(contentsOfFile: received + "/requests.log", encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(requests == ["500 notify:w1:webhook", "200 notify:w1:webhook"], "one failure, one delivery, the same key")
-        #expect(try Self.job(c, id)["attempts"]?.intValue ?? 0 >= attemptsWhileDown + 2)
+        #expect(requests == ["500 notify:w1:webhook", "0 notify:w1:webhook", "200 notify:w1:webhook"], "retried until delivered, once, with the same key")
+        #expect(try Self.job(c, id)["attempts"]?.intValue ?? 0 >= attemptsWhileDown + 3)
+        #expect(Self.pluginLines(kawald, "webhook").contains { $0.contains("the webhook did not answer within 2 s") },
+                "\(Self.pluginLines(kawald, "webhook").joined(separator: "\n"))")
         #expect(Self.files(received, suffix: ".json") == ["1.json"])
         let record = try JSONValue(parsing: try String(contentsOfFile: received + "/1.json", encoding: .utf8))
         let body = record["body"]!

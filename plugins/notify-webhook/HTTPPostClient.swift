@@ -66,12 +66,12 @@ struct HTTPPostClient: Sendable {
         let deadline = NIODeadline.now() + timeout
         do {
             return try await send(request, deadline: deadline)
-        } catch let failure as DeliveryFailure {
-            throw failure
         } catch {
+            // At the deadline the channel is closed under the exchange, whatever it was doing.
             if NIODeadline.now() >= deadline {
                 throw .temporary("the webhook did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
             }
+            if let failure = error as? DeliveryFailure { throw failure }
             throw .temporary("cannot reach the webhook at \(endpoint.hostHeader): \(Self.describe(error))")
         }
     }
