@@ -293,7 +293,7 @@ import Glibc
         defer { smtp.stop() }
         let kawald = try Self.kawald(in: directory, plugin: "email", executable: "notify-email", arguments: [
             "--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "kawal@lsm.example.org",
-            "--state-dir", directory + "/email-state",
+            "--state-dir", directory + "/email-state", "--recipients", "argv",
         ])
         let c = try kawald.connect()
         let count = 60
@@ -310,8 +310,12 @@ import Glibc
             return jobs.count == count && jobs.allSatisfy { $0["state"] == "done" }
         })
         let messageIDs = try Self.files(mailbox, suffix: ".eml").map { name -> String in
-            let text = try String(contentsOfFile: mailbox + "/" + name, encoding: .utf8)
-            return String(text.split(separator: "\r\n").first { $0.hasPrefix("Message-ID:") } ?? "")
+            let lines = try String(contentsOfFile: mailbox + "/" + name, encoding: .utf8).split(separator: "\r\n")
+            let messageID = String(lines.first { $0.hasPrefix("Message-ID:") } ?? "")
+            // Recipients given on msmtp's command line (--recipients argv): each message reached its own handler.
+            let number = messageID.dropFirst("Message-ID: <batch-".count).prefix { $0 != "@" }
+            #expect(lines.contains("X-Envelope-To: handler\(number)@example.org"), "\(name): \(messageID)")
+            return messageID
         }
         #expect(Set(messageIDs).count == count, "every message arrived")
         let jobs = try c.call("io.kawal.Jobs.List", ["kind": "notify.email", "limit": 500])["jobs"]!.arrayValue!
