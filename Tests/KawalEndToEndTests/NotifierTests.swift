@@ -45,15 +45,6 @@ import Glibc
         try c.call("io.kawal.Jobs.Get", ["id": id])["job"]!
     }
 
-    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(100_000)
-        }
-        return try condition()
-    }
-
     static func files(_ folder: String, suffix: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(suffix) && !$0.hasPrefix(".") }.sorted()
     }
@@ -107,7 +98,7 @@ import Glibc
             process.standardError = FileHandle(forWritingAtPath: log)
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            guard NotifierTests.waitUntil(20, { ready() || !process.isRunning }), process.isRunning else {
+            guard SchedulerTests.waitUntil(20, { ready() || !process.isRunning }), process.isRunning else {
                 throw PeerFailure(description: "\(executable) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
         }
@@ -191,6 +182,22 @@ import Glibc
         #expect(badURL.stderr.contains("--url: expected http://"), "\(badURL.stderr)")
     }
 
+    /// A kawald in `directory` that runs one plugin, `[plugins.NAME]`, with quick retries.
+    static func kawald(in directory: String, plugin name: String, executable: String, arguments: [String],
+                       environment: [String: String] = [:]) throws -> KawalInstance {
+        let quoted = { (text: String) in "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        var config = schedulerSettings + """
+            [plugins.\(name)]
+            exec = \(quoted(try KawalBinaries.path(of: executable)))
+            args = [\(arguments.map(quoted).joined(separator: ", "))]
+
+            """
+        if !environment.isEmpty {
+            config += "env = { " + environment.map { "\($0.key) = \(quoted($0.value))" }.joined(separator: ", ") + " }\n"
+        }
+        return try KawalInstance.start(.init(config: config), directory: directory)
+    }
+
     // MARK: e-mail
 
     @Test func emailGoesThroughMsmtpToARealSMTPServer() throws {
@@ -205,20 +212,17 @@ import Glibc
         let pluginState = directory + "/email-state"
         try FileManager.default.createDirectory(atPath: pluginState, withIntermediateDirectories: true)
         // Delivered before a restart of the plugin: remembered in its state folder.
-        try "notify:r-already-sent:email\n".write(toFile: pluginState + "/notify-email.delivered-keys", atomically: true, encoding: .utf8)
-        let config = Self.schedulerSettings + """
-            [plugins.email]
-            exec = "\(try KawalBinaries.path(of: "notify-email"))"
-            args = ["--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "Kawal LSM Lombok Timur <kawal@lsm.example.org>",
-                    "--time-zone", "Asia/Makassar", "--timeout", "10", "--state-dir", "\(pluginState)"]
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        try "notify:r-already-sent:email\n".write(toFile: pluginState + "/email.delivered-keys", atomically: true, encoding: .utf8)
+        let kawald = try Self.kawald(in: directory, plugin: "email", executable: "notify-email", arguments: [
+            "--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "Kawal LSM Lombok Timur <kawal@lsm.example.org>",
+            "--time-zone", "Asia/Makassar", "--timeout", "10", "--state-dir", pluginState,
+        ])
         let c = try kawald.connect()
 
         // The SMTP server is down: msmtp says EX_TEMPFAIL, kawald tries again.
         let first = try Self.enqueue(c, kind: "notify.email", key: "notify:r-1842-20261201T0100:email",
                                      payload: Self.payload(id: "r-1842-20261201T0100", email: "wayan@example.org"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, first)["attempts"]?.intValue ?? 0) ?? 0 >= 2 })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, first)["attempts"]?.intValue ?? 0) ?? 0 >= 2 })
         let waiting = try Self.job(c, first)
         #expect(waiting["state"] != "dead" && waiting["state"] != "done", "\(waiting)")
         #expect(waiting["last_error"]?.stringValue?.contains("EX_TEMPFAIL") == true, "\(waiting)")
@@ -226,7 +230,7 @@ import Glibc
 
         let smtp = try Self.smtpServer(port: port, folder: mailbox, log: directory + "/smtp.log")
         defer { smtp.stop() }
-        #expect(Self.waitUntil(20) { (try? Self.job(c, first)["state"]) == "done" })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, first)["state"]) == "done" })
         #expect(Self.files(mailbox, suffix: ".eml") == ["1.eml"])
 
         let mail = try Self.readMail(mailbox + "/1.eml")
@@ -253,17 +257,75 @@ import Glibc
                                         payload: Self.payload(id: "r-already-sent", email: "wayan@example.org"))
         // A bad address fails for good, without the address in the error.
         let bad = try Self.enqueue(c, kind: "notify.email", key: "notify:r-bad:email", payload: Self.payload(id: "r-bad", email: "wayan at example"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, repeated)["state"]) == "done" && (try? Self.job(c, bad)["state"]) == "dead" })
+        // The server refuses the mailbox: msmtp fails for good, and says the address, which stays out of the error.
+        let unknown = try Self.enqueue(c, kind: "notify.email", key: "notify:r-unknown:email",
+                                       payload: Self.payload(id: "r-unknown", email: "unknown.handler@example.org"))
+        #expect(SchedulerTests.waitUntil(20) {
+            (try? Self.job(c, repeated)["state"]) == "done" && (try? Self.job(c, bad)["state"]) == "dead" && (try? Self.job(c, unknown)["state"]) == "dead"
+        })
+        let unknownJob = try Self.job(c, unknown)
+        #expect(unknownJob["attempts"] == 1)
+        #expect(unknownJob["last_error"]?.stringValue?.contains("refused the message (exit status") == true, "\(unknownJob)")
+        #expect(unknownJob["last_error"]?.stringValue?.contains("unknown.handler") == false, "\(unknownJob)")
         let badJob = try Self.job(c, bad)
         #expect(badJob["attempts"] == 1)
         #expect(badJob["last_error"]?.stringValue?.contains("not valid") == true, "\(badJob)")
         #expect(badJob["last_error"]?.stringValue?.contains("wayan at") == false)
         usleep(500_000)
         #expect(Self.files(mailbox, suffix: ".eml") == ["1.eml"], "no mail for the repeat or the bad address")
-        #expect(try String(contentsOfFile: pluginState + "/notify-email.delivered-keys", encoding: .utf8)
+        #expect(try String(contentsOfFile: pluginState + "/email.delivered-keys", encoding: .utf8)
             .split(separator: "\n").contains("notify:r-1842-20261201T0100:email"))
 
-        Self.expectPrivate(kawald, plugin: "email", secrets: ["wayan@example.org", "wayan at example", "Dusun Lendang", "Halo Wayan"])
+        Self.expectPrivate(kawald, plugin: "email", secrets: ["wayan@example.org", "wayan at example", "unknown.handler", "Dusun Lendang", "Halo Wayan"])
+        #expect(kawald.stop() == 0)
+    }
+
+    @Test func aKilledNotifierLosesNoMailAndRepeatsOnlyWhatItCouldNotAnswer() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = try Self.freePort()
+        let mailbox = directory + "/mail"
+        let msmtprc = directory + "/msmtprc"
+        try "account default\nhost 127.0.0.1\nport \(port)\nfrom kawal@lsm.example.org\nauth off\ntls off\n"
+            .write(toFile: msmtprc, atomically: true, encoding: .utf8)
+        chmod(msmtprc, 0o600)
+        let smtp = try Self.smtpServer(port: port, folder: mailbox, log: directory + "/smtp.log")
+        defer { smtp.stop() }
+        let kawald = try Self.kawald(in: directory, plugin: "email", executable: "notify-email", arguments: [
+            "--sendmail", "/usr/bin/msmtp", "--sendmail-arg=-C", "--sendmail-arg=\(msmtprc)", "--from", "kawal@lsm.example.org",
+            "--state-dir", directory + "/email-state", "--recipients", "argv",
+        ])
+        let c = try kawald.connect()
+        let count = 60
+        for i in 0..<count {
+            try Self.enqueue(c, kind: "notify.email", key: "notify:batch-\(i):email", payload: Self.payload(id: "batch-\(i)", email: "handler\(i)@example.org"))
+        }
+        // Killed in the middle of the batch; kawald restarts it and offers the unanswered jobs again.
+        #expect(SchedulerTests.waitUntil(60) { Self.files(mailbox, suffix: ".eml").count >= count / 3 })
+        let plugin = try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!.first { $0["name"] == "email" }
+        let pid = try #require(plugin?["pid"]?.intValue)
+        kill(pid_t(pid), SIGKILL)
+        #expect(SchedulerTests.waitUntil(90) {
+            let jobs = (try? c.call("io.kawal.Jobs.List", ["kind": "notify.email", "limit": 500])["jobs"]?.arrayValue) ?? []
+            return jobs.count == count && jobs.allSatisfy { $0["state"] == "done" }
+        })
+        let messageIDs = try Self.files(mailbox, suffix: ".eml").map { name -> String in
+            let lines = try String(contentsOfFile: mailbox + "/" + name, encoding: .utf8).split(separator: "\r\n")
+            let messageID = String(lines.first { $0.hasPrefix("Message-ID:") } ?? "")
+            // Recipients given on msmtp's command line (--recipients argv): each message reached its own handler.
+            let number = messageID.dropFirst("Message-ID: <batch-".count).prefix { $0 != "@" }
+            #expect(lines.contains("X-Envelope-To: handler\(number)@example.org"), "\(name): \(messageID)")
+            return messageID
+        }
+        #expect(Set(messageIDs).count == count, "every message arrived")
+        let jobs = try c.call("io.kawal.Jobs.List", ["kind": "notify.email", "limit": 500])["jobs"]!.arrayValue!
+        let retried = Set(jobs.filter { ($0["attempts"]?.intValue ?? 0) > 1 }.compactMap { $0["idempotency_key"]?.stringValue })
+        for (id, copies) in Dictionary(grouping: messageIDs, by: { $0 }) where copies.count > 1 {
+            // Only a message handed over just before the kill, whose answer never reached kawald, may come twice.
+            let key = "notify:" + id.dropFirst("Message-ID: <".count).prefix { $0 != "@" } + ":email"
+            #expect(retried.contains(key), "\(id) arrived \(copies.count) times without a second attempt")
+        }
+        print("killed notifier: \(messageIDs.count) e-mails for \(count) messages, \(retried.count) jobs offered again")
         #expect(kawald.stop() == 0)
     }
 
@@ -317,12 +379,8 @@ import Glibc
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let gammu = try Self.gammuConfig(directory)
-        let config = Self.schedulerSettings + """
-            [plugins.sms]
-            exec = "\(try KawalBinaries.path(of: "notify-sms"))"
-            args = ["--inject", "/usr/bin/gammu-smsd-inject", "--gammu-config", "\(gammu.config)", "--max-parts", "2"]
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "sms", executable: "notify-sms",
+                                     arguments: ["--inject", "/usr/bin/gammu-smsd-inject", "--gammu-config", gammu.config, "--max-parts", "2"])
         let c = try kawald.connect()
         let short = "Pengingat: kunjungi keluarga KWL-2026-0042 hari ini. Catat hasilnya di Kawal."
         let long = (1...80).map { "kalimat\($0)" }.joined(separator: " ")
@@ -333,7 +391,7 @@ import Glibc
             try Self.enqueue(c, kind: "notify.sms", key: "notify:s3:sms", payload: Self.payload(id: "s3", phone: "+62 812 3456 7003", text: unicode)),
         ]
         let landline = try Self.enqueue(c, kind: "notify.sms", key: "notify:s4:sms", payload: Self.payload(id: "s4", phone: "0370-621234", text: short))
-        #expect(Self.waitUntil(30) { jobs.allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } && (try? Self.job(c, landline)["state"]) == "dead" })
+        #expect(SchedulerTests.waitUntil(30) { jobs.allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } && (try? Self.job(c, landline)["state"]) == "dead" })
 
         #expect(Self.queuedText(gammu.outbox, number: "+6281234567001") == short)
         let longQueued = Self.queuedText(gammu.outbox, number: "+6281234567002") ?? ""
@@ -354,18 +412,13 @@ import Glibc
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let gammu = try Self.gammuConfig(directory)
-        let config = Self.schedulerSettings + """
-            [plugins.sms]
-            exec = "\(try KawalBinaries.path(of: "notify-sms"))"
-            args = ["--outbox", "\(gammu.outbox)", "--max-parts", "3"]
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "sms", executable: "notify-sms", arguments: ["--outbox", gammu.outbox, "--max-parts", "3"])
         let c = try kawald.connect()
-        let text = "Kasus KWL-2026-0042: rujukan ke UPTD PPA “hari ini” – mohon konfirmasi 🙏"
+        let text = "🙏 Kasus KWL-2026-0042: rujukan ke UPTD PPA “hari ini” – mohon konfirmasi sebelum pukul 12.00"
         let reminder = try Self.enqueue(c, kind: "notify.sms", key: "notify:o1:sms", payload: Self.payload(id: "o1", phone: "081234567008", text: text))
         let escalation = try Self.enqueue(c, kind: "notify.sms", key: "notify:o2:sms",
                                           payload: Self.payload(id: "o2", phone: "081234567009", text: "Eskalasi KWL-2026-0042", purpose: "escalation"))
-        #expect(Self.waitUntil(20) { [reminder, escalation].allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } })
+        #expect(SchedulerTests.waitUntil(20) { [reminder, escalation].allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } })
         let names = Self.files(gammu.outbox, suffix: ".txt")
         #expect(names.count == 2, "\(names)")
         let first = names.first { $0.contains("_+6281234567008_") } ?? ""
@@ -373,7 +426,7 @@ import Glibc
         let pattern = #/^OUTC\d{8}_\d{6}_00_\+6281234567008_o1\.txt$/#
         #expect(first.wholeMatch(of: pattern) != nil, "\(first)")
         #expect(names.contains { $0.hasPrefix("OUTB") && $0.contains("_+6281234567009_o2.txt") }, "escalations go one letter earlier: \(names)")
-        #expect(Self.outboxText(gammu.outbox + "/" + first) == "Kasus KWL-2026-0042: rujukan ke UPTD PPA \"hari ini\" - mohon konfirmasi 🙏")
+        #expect(Self.outboxText(gammu.outbox + "/" + first) == "🙏 Kasus KWL-2026-0042: rujukan ke UPTD PPA \"hari ini\" - mohon konfirmasi sebelum pukul 12.00")
         #expect(try FileManager.default.contentsOfDirectory(atPath: gammu.outbox).allSatisfy { $0.hasPrefix("OUT") }, "no temporary files left")
 
         // gammu-smsd itself reads the outbox and sends both (to its dummy phone), escalation first.
@@ -388,12 +441,13 @@ import Glibc
                 _ = try? KawalBinaries.run("ipcrm", ["-M", String(token)])
             }
         }
-        #expect(Self.waitUntil(30) { Self.files(directory + "/gammu/sent", suffix: ".txt").count == 2 }, "\((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "")")
-        let transmitted = ((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains("Found 1 sms to") }
-        #expect(transmitted.count == 2)
-        #expect(transmitted.first?.contains("Eskalasi KWL-2026-0042") == true, "\(transmitted)")
-        #expect(transmitted.last?.contains(#"with text "Kasus KWL-2026-0042: rujukan ke UPTD PPA "hari ini" - mohon konfirmasi 🙏""#) == true,
-                "gammu read the Unicode text: \(transmitted)")
+        #expect(SchedulerTests.waitUntil(30) { Self.files(directory + "/gammu/sent", suffix: ".txt").count == 2 }, "\((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "")")
+        // gammu logs each message it found, with the text of its first part.
+        let found = ((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains(" sms to \"+62") }
+        #expect(found.count == 2, "\(found)")
+        #expect(found.first?.contains(#"Found 1 sms to "+6281234567009" with text "Eskalasi KWL-2026-0042""#) == true, "escalation first: \(found)")
+        #expect(found.last?.contains(#"Found 2 sms to "+6281234567008" with text "🙏 Kasus KWL-2026-0042: rujukan ke UPTD PPA "hari ini""#) == true,
+                "gammu read the Unicode text and split it in two UCS-2 parts: \(found)")
         #expect(Self.files(directory + "/gammu/error", suffix: ".txt").isEmpty)
         Self.expectPrivate(kawald, plugin: "sms", secrets: ["81234567008", "UPTD PPA", "Eskalasi"])
         #expect(kawald.stop() == 0)
@@ -420,22 +474,28 @@ import Glibc
         let secret = directory + "/webhook-secret"
         try Self.writeSecret(secret)
         let received = directory + "/received"
-        let gateway = try Self.webhookReceiver(port: port, secretFile: secret, folder: received, statuses: [500, 200], log: directory + "/gateway.log")
-        defer { gateway.stop() }
         // The secret as a systemd credential: $CREDENTIALS_DIRECTORY/webhook-secret.
-        let config = Self.schedulerSettings + """
-            [plugins.webhook]
-            exec = "\(try KawalBinaries.path(of: "notify-webhook"))"
-            args = ["--url", "http://127.0.0.1:\(port)/kawal/notify?v=1", "--timeout", "5"]
-            env = { CREDENTIALS_DIRECTORY = "\(directory)" }
-            """
-        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook",
+                                     arguments: ["--url", "http://127.0.0.1:\(port)/kawal/notify?v=1", "--timeout", "2"],
+                                     environment: ["CREDENTIALS_DIRECTORY": directory])
         let c = try kawald.connect()
         let id = try Self.enqueue(c, kind: "notify.webhook", key: "notify:w1:webhook", payload: Self.payload(id: "w1", phone: "0812-3456-7010"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, id)["state"]) == "done" })
+        // Nobody listens yet: connection refused is worth another try.
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, id)["attempts"]?.intValue ?? 0) ?? 0 >= 1 && (try? Self.job(c, id)["last_error"]) != .null })
+        let down = try Self.job(c, id)
+        #expect(down["state"] != "dead" && down["state"] != "done", "\(down)")
+        #expect(down["last_error"]?.stringValue?.contains("cannot reach the webhook at 127.0.0.1:\(port): Connection refused") == true, "\(down)")
+        let attemptsWhileDown = down["attempts"]?.intValue ?? 0
+
+        // Then it answers 500, then nothing at all (the plugin gives up after its 2 s), then 200.
+        let gateway = try Self.webhookReceiver(port: port, secretFile: secret, folder: received, statuses: [500, 0, 200], log: directory + "/gateway.log")
+        defer { gateway.stop() }
+        #expect(SchedulerTests.waitUntil(30) { (try? Self.job(c, id)["state"]) == "done" })
         let requests = ((try? String(contentsOfFile: received + "/requests.log", encoding: .utf8)) ?? "").split(separator: "\n")
-        #expect(requests == ["500 notify:w1:webhook", "200 notify:w1:webhook"], "one failure, one delivery, the same key")
-        #expect(try Self.job(c, id)["attempts"] == 2)
+        #expect(requests == ["500 notify:w1:webhook", "0 notify:w1:webhook", "200 notify:w1:webhook"], "retried until delivered, once, with the same key")
+        #expect(try Self.job(c, id)["attempts"]?.intValue ?? 0 >= attemptsWhileDown + 3)
+        #expect(Self.pluginLines(kawald, "webhook").contains { $0.contains("the webhook did not answer within 2 s") },
+                "\(Self.pluginLines(kawald, "webhook").joined(separator: "\n"))")
         #expect(Self.files(received, suffix: ".json") == ["1.json"])
         let record = try JSONValue(parsing: try String(contentsOfFile: received + "/1.json", encoding: .utf8))
         let body = record["body"]!
@@ -469,24 +529,19 @@ import Glibc
                                                tls: (directory + "/cert.pem", directory + "/key.pem"))
         defer { gateway.stop() }
         // One plugin per kawald: two with the same capability would share the jobs.
-        let good = """
-            \(Self.schedulerSettings)
-            [plugins.webhook]
-            exec = "\(try KawalBinaries.path(of: "notify-webhook"))"
-            args = ["--url", "https://localhost:\(port)/hook", "--secret-file", "\(secret)", "--ca-file", "\(directory)/cert.pem"]
-            """
-        var kawald = try KawalInstance.start(.init(config: good), directory: directory)
+        let https = ["--url", "https://localhost:\(port)/hook", "--ca-file", directory + "/cert.pem"]
+        var kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook", arguments: https + ["--secret-file", secret])
         var c = try kawald.connect()
         let delivered = try Self.enqueue(c, kind: "notify.webhook", key: "notify:h1:webhook", payload: Self.payload(id: "h1", phone: "081234567011"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, delivered)["state"]) == "done" }, "\((try? Self.job(c, delivered)) ?? .null)\n\(kawald.log.suffix(2000))")
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, delivered)["state"]) == "done" }, "\((try? Self.job(c, delivered)) ?? .null)\n\(kawald.log.suffix(2000))")
         #expect(Self.files(received, suffix: ".json") == ["1.json"])
         #expect(kawald.stop() == 0)
 
-        let forged = good.replacingOccurrences(of: "--secret-file\", \"\(secret)\"", with: "--secret-file\", \"\(wrongSecret)\"")
-        kawald = try KawalInstance.start(.init(config: forged), directory: directory)
+        // A gateway that does not share our secret refuses the signature: no point in trying again.
+        kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook", arguments: https + ["--secret-file", wrongSecret])
         c = try kawald.connect()
         let refused = try Self.enqueue(c, kind: "notify.webhook", key: "notify:h2:webhook", payload: Self.payload(id: "h2", phone: "081234567012"))
-        #expect(Self.waitUntil(20) { (try? Self.job(c, refused)["state"]) == "dead" })
+        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, refused)["state"]) == "dead" })
         let job = try Self.job(c, refused)
         #expect(job["attempts"] == 1)
         #expect(job["last_error"]?.stringValue?.contains("HTTP 401") == true, "\(job)")

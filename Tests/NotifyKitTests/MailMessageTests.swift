@@ -43,6 +43,7 @@ struct MailMessageTests {
         let value = headers(rendered)["Subject"]!
         let words = value.split(separator: " ")
         #expect(words.allSatisfy { $0.hasPrefix("=?UTF-8?B?") && $0.hasSuffix("?=") && $0.count <= 75 })
+        #expect(folded.first { $0.hasPrefix("Subject:") }?.hasPrefix("Subject: =?UTF-8?B?") == true, "the first word stays on the name's line")
         // Each word decodes on its own (no character split across words) and together they give the subject.
         let decoded = words.map { word -> String in
             let base64 = word.dropFirst(10).dropLast(2)

@@ -1,5 +1,7 @@
 """An aiosmtpd handler for the notifier tests: every accepted message is written, as received,
 to FOLDER/<n>.eml (written under a temporary name, then renamed, so a reader never sees half).
+Recipients whose address starts with "unknown" are refused with 550, as a real server refuses a
+mailbox that does not exist.
 
     PYTHONPATH=Tests/peers python3 -m aiosmtpd -n -l 127.0.0.1:PORT -c kawal_smtp_sink.FolderHandler FOLDER
 """
@@ -18,6 +20,12 @@ class FolderHandler:
         if len(args) != 1:
             parser.error("FolderHandler takes one argument: the folder for received messages")
         return cls(args[0])
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("unknown"):
+            return "550 5.1.1 <%s>: mailbox unavailable" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         number = next(self.counter)

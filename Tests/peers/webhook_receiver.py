@@ -4,7 +4,8 @@
 
 Verifies X-Kawal-Signature (HMAC-SHA256 over "<X-Kawal-Timestamp>.<body>", constant-time compare)
 and refuses timestamps more than 300 s away from its clock, with 401. Otherwise it answers the
-given statuses in turn (the last one repeats; default 200), and writes each request it answered
+given statuses in turn (the last one repeats; default 200; 0 means: say nothing for 10 s, then
+drop the connection), and writes each request it answered
 with 2xx to FOLDER/<n>.json as {"headers": {...}, "body": {...}}. Every request, whatever the
 answer, is appended to FOLDER/requests.log as "<status> <Idempotency-Key>". With --tls CERT KEY
 before PORT it serves https. Prints "listening" once ready.
@@ -17,8 +18,9 @@ import json
 import os
 import ssl
 import sys
+import threading
 import time
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 def verify(secret: bytes, timestamp: str, body: bytes, signature: str, now=None, tolerance=300) -> bool:
@@ -39,6 +41,7 @@ def main():
     secret = open(secret_file, "rb").read().rstrip(b"\r\n")
     os.makedirs(folder, exist_ok=True)
     state = {"answered": 0, "stored": 0}
+    lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -47,17 +50,24 @@ def main():
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             timestamp = self.headers.get("X-Kawal-Timestamp", "")
             signature = self.headers.get("X-Kawal-Signature", "")
-            if not verify(secret, timestamp, body, signature):
-                status = 401
-            else:
-                status = statuses[min(state["answered"], len(statuses) - 1)]
-                state["answered"] += 1
+            with lock:
+                if not verify(secret, timestamp, body, signature):
+                    status = 401
+                else:
+                    status = statuses[min(state["answered"], len(statuses) - 1)]
+                    state["answered"] += 1
             with open(os.path.join(folder, "requests.log"), "a") as log:
                 log.write(f"{status} {self.headers.get('Idempotency-Key', '')}\n")
+            if status == 0:
+                time.sleep(10)
+                self.close_connection = True
+                return
             if 200 <= status < 300:
-                state["stored"] += 1
+                with lock:
+                    state["stored"] += 1
+                    number = state["stored"]
                 record = {"headers": dict(self.headers.items()), "body": json.loads(body)}
-                path = os.path.join(folder, f"{state['stored']}.json")
+                path = os.path.join(folder, f"{number}.json")
                 with open(path + ".tmp", "w") as out:
                     json.dump(record, out, ensure_ascii=False)
                 os.rename(path + ".tmp", path)
@@ -72,7 +82,7 @@ def main():
         def log_message(self, format, *args):
             pass
 
-    server = HTTPServer(("127.0.0.1", port), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     if tls:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(tls[0], tls[1])

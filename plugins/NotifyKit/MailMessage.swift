@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// A plain-text e-mail as RFC 5322 and MIME (RFC 2045–2047) want it: UTF-8 headers as encoded-words,
@@ -103,15 +104,15 @@ public struct MailMessage: Sendable {
     }
 
     /// An unstructured header value (RFC 2047 section 5 (1)): as is when printable ASCII, else UTF-8
-    /// B encoded-words of at most 75 characters, each holding whole characters.
+    /// B encoded-words (at most 75 characters each, RFC 2047 says; ours have 64), each holding whole characters.
     static func encodedText(_ text: String) -> String {
         if isPlainASCII(text) { return text }
         var words: [String] = []
         var chunk: [UInt8] = []
-        // 75 - "=?UTF-8?B?".count - "?=".count = 63 base64 characters: 45 octets.
+        // 39 octets make 52 base64 characters, a word of 64: "Subject: " and one word fit a 78-character line.
         for character in text {
             let bytes = Array(String(character).utf8)
-            if chunk.count + bytes.count > 45, !chunk.isEmpty {
+            if chunk.count + bytes.count > 39, !chunk.isEmpty {
                 words.append("=?UTF-8?B?\(Data(chunk).base64EncodedString())?=")
                 chunk = []
             }
@@ -144,8 +145,9 @@ public struct MailMessage: Sendable {
         var result: [String] = []
         var current = ""
         for (index, word) in line.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
-            if index == 0 {
-                current = String(word)
+            // The header name keeps its first word on its line (an empty first line is legal but confuses readers).
+            if index <= 1 {
+                current = index == 0 ? String(word) : current + " " + word
             } else if current.count + 1 + word.count > 78, !current.trimmingCharacters(in: .whitespaces).isEmpty {
                 result.append(current)
                 current = " " + word
@@ -218,7 +220,5 @@ public struct MailMessage: Sendable {
         return !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..") && !parts[0].hasPrefix("-")
     }
 }
-
-import ArgumentParser
 
 extension MailMessage.TransferEncoding: ExpressibleByArgument {}

@@ -61,8 +61,9 @@ public struct Notifier {
     public func run(_ deliver: @Sendable (NotifyPayload, PluginJob) async throws(DeliveryFailure) -> Void) async throws {
         // A helper that exits before reading its input must not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        let keys = try DeliveredKeys(path: options.stateDirectory.map { $0 + "/\(name).delivered-keys" }, capacity: options.remember)
+        // kawald's name for this plugin ([plugins.NAME]): two plugins running the same program keep apart.
         let registeredName = ProcessInfo.processInfo.environment["KAWAL_PLUGIN_NAME"] ?? name
+        let keys = try DeliveredKeys(path: options.stateDirectory.map { $0 + "/\(registeredName).delivered-keys" }, capacity: options.remember)
         let plugin = try KawalPlugin.connect(name: registeredName, version: version, capabilities: [capability], socketPath: options.socket)
         Self.log("\(name) \(version) ready for \(capability); delivered keys \(keys.path.map { "in \($0) (\(keys.count) known)" } ?? "in memory")")
         for try await job in plugin.jobs {

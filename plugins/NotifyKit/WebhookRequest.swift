@@ -13,16 +13,12 @@ import Foundation
 /// request.headers   // X-Kawal-Timestamp, X-Kawal-Signature, Idempotency-Key, Content-Type
 /// ```
 public struct WebhookRequest: Sendable {
+    /// The payload less what a gateway does not need: `to` keeps the handler and the phone (normalised), not the e-mail or name.
     public struct Body: Codable, Sendable, Equatable {
-        public struct Recipient: Codable, Sendable, Equatable {
-            public var handler: String
-            public var phone: String?
-        }
-
         public var messageID: String
         public var purpose: String
         public var language: String
-        public var to: Recipient
+        public var to: NotifyPayload.Recipient
         public var subject: String
         public var text: String
         public var caseCodes: [String]
@@ -69,35 +65,5 @@ public struct WebhookRequest: Sendable {
         case 300..<400: return .permanent("the webhook answered HTTP \(status) (redirects are not followed: configure the final URL)")
         default: return .permanent("the webhook refused the message with HTTP \(status)")
         }
-    }
-}
-
-/// Secrets come from a systemd credential (`$CREDENTIALS_DIRECTORY/NAME`, `LoadCredential=`) or a
-/// file readable only by the plugin's user: never from argv or the environment, where other
-/// processes can read them.
-public enum Secret {
-    public struct Missing: Error, CustomStringConvertible {
-        public var description: String
-    }
-
-    /// The secret's bytes, without a trailing newline.
-    public static func read(credential name: String?, file: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [UInt8] {
-        let path: String
-        if let file {
-            path = file
-        } else if let name, let directory = environment["CREDENTIALS_DIRECTORY"] {
-            path = directory + "/" + name
-        } else {
-            throw Missing(description: "no secret: give --secret-file PATH, or run under systemd with LoadCredential=\(name ?? "webhook-secret"):PATH")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Missing(description: "cannot read the secret from \(path)")
-        }
-        var bytes = Array(data)
-        while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }
-        guard bytes.count >= 16 else {
-            throw Missing(description: "the secret in \(path) is \(bytes.count) bytes; use at least 16 (e.g. 'openssl rand -hex 32')")
-        }
-        return bytes
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -63,18 +66,24 @@ struct HTTPPostClient: Sendable {
         let deadline = NIODeadline.now() + timeout
         do {
             return try await send(request, deadline: deadline)
-        } catch let failure as DeliveryFailure {
-            throw failure
         } catch {
+            // At the deadline the channel is closed under the exchange, whatever it was doing.
             if NIODeadline.now() >= deadline {
                 throw .temporary("the webhook did not answer within \(timeout.nanoseconds / 1_000_000_000) s")
             }
+            if let failure = error as? DeliveryFailure { throw failure }
             throw .temporary("cannot reach the webhook at \(endpoint.hostHeader): \(Self.describe(error))")
         }
     }
 
+    /// One short reason: "Connection refused", "cannot resolve the host name", "TLS: …".
     static func describe(_ error: any Error) -> String {
-        if let error = error as? IOError { return error.description }
+        if let error = error as? NIOConnectionError {
+            if let failure = error.connectionErrors.last { return describe(failure.error) }
+            return "cannot resolve the host name"
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if let error = error as? ChannelError, case .connectTimeout = error { return "connecting timed out" }
         if let error = error as? NIOSSLError { return "TLS: \(error)" }
         if let error = error as? BoringSSLError { return "TLS: \(error)" }
         return String(describing: error)
