@@ -19,22 +19,28 @@ import Glibc
             types = ["violence"]
             on = "open"
             kind = "visit"
-            first = "20s"
+            first = "15s"
             """)
         var kawald = try KawalInstance.start(.init(config: config), directory: directory)
         var c = try kawald.connect()
         _ = try c.call("io.kawal.Handlers.Add", ["handler": ["code": "ani", "name": "Ani Lestari", "email": "ani@example.org"]])
         _ = try c.call("io.kawal.Reminders.SetSettings", ["handler": "ani", "channels": ["email"], "consent_method": "written"])
         let person = try c.call("io.kawal.People.Add", ["person": ["name": "Siti Aminah", "village": "Sembalun", "nik": .string(ReminderTests.nik)]])["person"]!["id"]!
+        let opening = Date()
         for _ in 0..<count {
             _ = try c.call("io.kawal.Cases.Open", ["case": ["person_id": person, "type": "violence", "handler": "ani"]])
         }
+        let opened = Date().timeIntervalSince(opening)
         var generator = SystemRandomNumberGenerator()
         var kills = (kawald: 0, plugin: 0)
+        var deliveredAtKills: [Int] = []
+        // Kills begin once deliveries have: the reminders fall due over as long as opening them took.
+        #expect(ReminderTests.waitUntil(60) { !ReminderTests.deliveries(directory).isEmpty })
         let deadline = Date().addingTimeInterval(180)
         // While deliveries run: kill kawald (SIGKILL) or the plugin at random moments, restart kawald.
         while Date() < deadline && Set(ReminderTests.deliveries(directory).map(\.key)).count < count {
-            usleep(UInt32.random(in: 300_000...1_500_000, using: &generator))
+            usleep(UInt32.random(in: 200_000...1_000_000, using: &generator))
+            deliveredAtKills.append(Set(ReminderTests.deliveries(directory).map(\.key)).count)
             if Bool.random(using: &generator), kills.kawald < 4 {
                 kawald.signal(SIGKILL)
                 kawald.process.waitUntilExit()
@@ -56,7 +62,8 @@ import Glibc
         #expect(ReminderTests.waitUntil(30) {
             (try? c.call("io.kawal.Reminders.List", ["state": "sent", "limit": 500])["reminders"]?.arrayValue?.count) == 500
         })
-        print("reminder crash test: kawald killed \(kills.kawald) times, plugin \(kills.plugin) times; \(messageIDs.count) messages for \(count) reminders")
+        print("reminder crash test: \(count) cases opened in \(Int(opened)) s; kawald killed \(kills.kawald) times, plugin \(kills.plugin) times, "
+              + "with \(deliveredAtKills) delivered at the kills; \(messageIDs.count) messages for \(count) reminders")
         ReminderTests.expectPrivate(directory, kawald)
     }
 }
