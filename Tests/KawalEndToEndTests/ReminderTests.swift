@@ -288,6 +288,29 @@ import Glibc
         Self.expectPrivate(directory, kawald)
     }
 
+    @Test func aPluginThatFailsForGoodAlertsTheAdmins() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let plugin = try KawalBinaries.path(of: "kawal-test-plugin")
+        let config = try Self.config(directory, scheduler: "plugin_crash_limit = 2") + """
+
+            [alerts]
+            email = ["kantor@example.org"]
+
+            [plugins.modem]
+            exec = "\(plugin)"
+            env = { MODE = "exit-at-start", CAPABILITY = "notify.sms", SINK = "/dev/null" }
+            """
+        let kawald = try KawalInstance.start(.init(config: config.replacingOccurrences(of: "KINDS = \"notify.email,notify.sms\"", with: "KINDS = \"notify.email\"")),
+                                             directory: directory)
+        #expect(Self.waitUntil(30) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
+        let alert = try #require(Self.deliveries(directory).first { $0.purpose == "alert" })
+        #expect(alert.payload["subject"] == "Peringatan Kawal: plugin gagal")
+        #expect(alert.text.contains("plugin: modem") && alert.text.contains("kawalctl plugin list"), "\(alert.text)")
+        #expect(alert.payload["to"]?["email"] == "kantor@example.org")
+        #expect(kawald.log.contains("ALERT: plugin_failed"))
+    }
+
     @Test func handlerSettingsNeedConsentAndTestMessagesGoOut() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
