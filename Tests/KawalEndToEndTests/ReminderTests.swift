@@ -335,6 +335,25 @@ import Glibc
         #expect(try kawald.kawalctl(["handler", "notify-test", "ani", "--channel", "fax"]).status == 2)
     }
 
+    @Test func reassigningACaseMovesItsPlannedReminders() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let config = try Self.config(directory).replacingOccurrences(of: "first = \"2s\"", with: "first = \"1d\"")
+        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let c = try kawald.connect()
+        try addHandler(c, "ani", name: "Ani Lestari")
+        try addHandler(c, "budi", name: "Budi Santoso")
+        let kase = try openCase(c, person: try addPerson(c), handler: "ani")
+        #expect(try reminders(c, ["state": "planned"]).map { $0["recipient"] } == ["ani"])
+        _ = try c.call("io.kawal.Cases.Assign", ["id": kase["id"]!, "version": kase["version"]!, "handler": "budi"])
+        #expect(try reminders(c, ["state": "planned"]).map { $0["recipient"] } == ["budi"], "the new handler's reminder is planned in the same change")
+        #expect(try reminders(c, ["state": "cancelled"]).map { $0["recipient"] } == ["ani"])
+        _ = try c.call("io.kawal.Handlers.Deactivate", ["code": "budi", "version": 1, "reassign_to": "ani"])
+        #expect(try reminders(c, ["state": "planned"]).map { $0["recipient"] } == ["ani"], "deactivating a handler moves their reminders with their cases")
+        let all = try reminders(c)
+        #expect(all.count == 2, "the first reminder to ani was planned again, not duplicated: \(all)")
+    }
+
     @Test func sendNowSendsAPlannedReminderAtOnce() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
