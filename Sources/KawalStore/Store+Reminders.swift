@@ -247,14 +247,20 @@ extension Store {
     }
 
     /// Brings the case's planned reminders in line with what it needs now: one "due" reminder per
-    /// planned follow-up to the case's handler, one escalation past the overdue limit; the rest are cancelled.
+    /// planned follow-up to the case's handler (to the admins while the case has none), one
+    /// escalation past the overdue limit; the rest are cancelled.
     func recomputeReminders(_ db: Database, caseID: Int64, now: Date, jobs: JobCollector) throws {
         let rules = reminderRules
         guard let record = try CaseRecord.fetchOne(db, key: caseID) else { return }
         let handler = try record.handlerID.flatMap { try HandlerRecord.fetchOne(db, key: $0) }
         var desired: [DesiredReminder] = []
-        var refusal = try Self.reminderRefusal(db, case: record, recipient: handler, rules: rules)
-        if handler == nil && refusal == nil { refusal = "the case has no handler" }
+        let refusal = try Self.reminderRefusal(db, case: record, recipient: handler, rules: rules)
+        if refusal == nil, handler == nil {
+            for followUp in try FollowUpRecord.filter(Column("caseID") == caseID && Column("status") == "planned").fetchAll(db) {
+                desired.append(DesiredReminder(followUpID: followUp.id!, rule: "due", dueSlot: followUp.dueAt.addingTimeInterval(-rules.lead),
+                                               recipient: ReminderRecord.admins))
+            }
+        }
         if refusal == nil, let handler {
             let followUps = try FollowUpRecord.filter(Column("caseID") == caseID && Column("status") == "planned").order(Column("dueAt")).fetchAll(db)
             var escalateTo: String?
@@ -267,7 +273,8 @@ extension Store {
                 }
             }
             for followUp in followUps {
-                desired.append(DesiredReminder(followUpID: followUp.id!, rule: "due", dueSlot: followUp.dueAt, recipient: "handler/\(handler.id!)"))
+                desired.append(DesiredReminder(followUpID: followUp.id!, rule: "due", dueSlot: followUp.dueAt.addingTimeInterval(-rules.lead),
+                                               recipient: "handler/\(handler.id!)"))
                 if let after = rules.escalateAfter, let escalateTo {
                     desired.append(DesiredReminder(followUpID: followUp.id!, rule: "escalation", dueSlot: followUp.dueAt.addingTimeInterval(after),
                                                    recipient: escalateTo))

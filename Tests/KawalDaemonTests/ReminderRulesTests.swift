@@ -14,6 +14,7 @@ import Varlink
             [reminders]
             enabled = true
             escalate_after = "2d"
+            lead = "12h"
             quiet_hours = "20:30-06:00"
             digest_at = "06:30"
 
@@ -32,6 +33,7 @@ import Varlink
         let rules = config.reminders.rules
         #expect(rules.enabled)
         #expect(rules.escalateAfter == 172_800)
+        #expect(rules.lead == 43_200)
         #expect(rules.quietHours == DayWindow(start: 20 * 3600 + 1800, end: 6 * 3600))
         #expect(rules.digestAt == 6 * 3600 + 1800)
         #expect(rules.plans.map(\.name) == ["dukcapil"], "plans in the file replace the shipped ones")
