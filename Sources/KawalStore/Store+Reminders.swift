@@ -452,13 +452,17 @@ extension Store {
                     if message == first { firstJobID = job.id }
                     jobs.append(DueJob(id: job.id!, kind: job.kind, dueAt: job.dueAt))
                 }
-                for var reminder in kept {
+                let kawald = Actor.system(pid: Int64(ProcessInfo.processInfo.processIdentifier))
+                for (var reminder, item) in zip(kept, items) {
                     reminder.state = "queued"
                     reminder.channel = first.channel
                     reminder.messageID = first.messageID
                     reminder.jobID = firstJobID
                     reminder.updatedAt = now
                     try reminder.update(db)
+                    // The message names the case and the person's first name: a read of personal data, by kawald.
+                    try AuditLog.append(db, actor: kawald, action: "reminder.send", object: "case/\(item.caseCode)",
+                                        detail: "reminder/\(reminder.id!) \(reminder.rule) to \(reminder.recipient) by \(first.channel), message \(first.messageID)")
                 }
                 sent += kept.count
             }

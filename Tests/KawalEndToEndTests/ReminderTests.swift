@@ -148,6 +148,8 @@ import Glibc
         #expect(message.text.contains("Tindak lanjut kasus \(code) (Siti) jatuh tempo"), "\(message.text)")
         #expect(message.text.contains(": kunjungan.") && message.text.contains("WITA"), "\(message.text)")
         #expect(message.payload["case_codes"] == [.string(code)])
+        let sends = try c.call("io.kawal.Audit.List", ["action": "reminder.send"])["events"]!.arrayValue!
+        #expect(sends.count == 1 && sends.first?["object"] == .string("case/\(code)"), "sending is audited: \(sends)")
 
         let listed = try reminders(c, ["case_id": caseID])
         #expect(listed.contains { $0["state"] == "sent" && $0["channel"] == "email" }, "\(listed)")
