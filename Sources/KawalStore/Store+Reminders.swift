@@ -325,8 +325,15 @@ extension Store {
                 due = at
             }
         }
-        if let state = try String.fetchOne(db, sql: "SELECT state FROM job WHERE idempotencyKey = ?", arguments: [key]) {
+        if let job = try Row.fetchOne(db, sql: "SELECT id, state, dueAt FROM job WHERE idempotencyKey = ?", arguments: [key]) {
+            let state: String = job["state"]
             if state == "pending" { return key }
+            if state == "cancelled" && key.hasPrefix("digest:") {
+                // The digest lost its last item earlier; it is wanted again.
+                try db.execute(sql: "UPDATE job SET state = 'pending', updatedAt = ? WHERE id = ?", arguments: [now, job["id"] as Int64])
+                jobs.add(DueJob(id: job["id"], kind: Self.reminderFireKind, dueAt: job["dueAt"]))
+                return key
+            }
             // That job ran already (or was cancelled): this reminder gets a job of its own.
             key = "remind:\(reminder.id!):\(Self.milliseconds(now))"
             due = max(reminder.dueSlot, now)

@@ -8,8 +8,9 @@ import Glibc
 
 /// 1,000 reminders fall due while kawald and the delivering plugin are killed at random: after the
 /// last restart every reminder is delivered, and a message reaches the sink twice only under the
-/// same idempotency key (which the sink drops).
-@Suite(.serialized) struct ReminderCrashTests {
+/// same idempotency key (which the sink drops). Part of the serialized reminder suite, so that it
+/// does not load the machine alongside the other reminder tests.
+extension ReminderTests {
     @Test func everyReminderIsDeliveredOnceThroughKills() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -312,6 +312,7 @@ import Glibc
         #expect(alert.text.contains("plugin: modem") && alert.text.contains("kawalctl plugin list"), "\(alert.text)")
         #expect(alert.payload["to"]?["email"] == "kantor@example.org")
         #expect(kawald.log.contains("ALERT: plugin_failed"))
+        Self.expectPrivate(directory, kawald)
     }
 
     @Test func handlerSettingsNeedConsentAndTestMessagesGoOut() throws {
@@ -336,6 +337,7 @@ import Glibc
         #expect(message.text.hasPrefix("Hello Ani,"), "\(message.text)")
         #expect(try kawald.kawalctl(["handler", "notify-test", "ani", "--channel", "sms"]).stderr.contains("has no phone number"))
         #expect(try kawald.kawalctl(["handler", "notify-test", "ani", "--channel", "fax"]).status == 2)
+        Self.expectPrivate(directory, kawald)
     }
 
     @Test func reassigningACaseMovesItsPlannedReminders() throws {
@@ -355,6 +357,7 @@ import Glibc
         #expect(try reminders(c, ["state": "planned"]).map { $0["recipient"] } == ["ani"], "deactivating a handler moves their reminders with their cases")
         let all = try reminders(c)
         #expect(all.count == 2, "the first reminder to ani was planned again, not duplicated: \(all)")
+        Self.expectPrivate(directory, kawald)
     }
 
     @Test func sendNowSendsAPlannedReminderAtOnce() throws {
@@ -369,6 +372,7 @@ import Glibc
         #expect(try kawald.kawalctl(["reminder", "send-now", text(planned["id"])]).status == 0)
         #expect(Self.waitUntil(10) { Self.deliveries(directory).count == 1 })
         #expect(try kawald.kawalctl(["reminder", "send-now", text(planned["id"])]).stderr.contains("only planned reminders"))
+        Self.expectPrivate(directory, kawald)
     }
 
     func text(_ value: JSONValue?) -> String {
