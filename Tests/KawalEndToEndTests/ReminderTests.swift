@@ -293,6 +293,27 @@ extension SchedulerTests {
             Self.expectPrivate(directory, kawald)
         }
 
+        @Test func aBackupThatFailsForGoodAlertsTheAdmins() throws {
+            let directory = try KawalInstance.makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let plugin = try KawalBinaries.path(of: "kawal-test-plugin")
+            let config = try Self.config(directory, scheduler: "max_attempts = 1") + """
+
+                [alerts]
+                email = ["kantor@example.org"]
+
+                [plugins.backup]
+                exec = "\(plugin)"
+                env = { MODE = "fail-every:1", CAPABILITY = "backup", SINK = "/dev/null" }
+                """
+            let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+            _ = try kawald.connect().call("io.kawal.Jobs.Enqueue", ["kind": "backup", "payload": "{}", "idempotency_key": "backup-now"])
+            #expect(Self.waitUntil(20) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
+            let alert = try #require(Self.deliveries(directory).first { $0.purpose == "alert" })
+            #expect(alert.payload["subject"] == "Peringatan Kawal: pencadangan gagal")
+            #expect(alert.text.contains("error: asked to fail"), "\(alert.text)")
+        }
+
         @Test func aPluginThatFailsForGoodAlertsTheAdmins() throws {
             let directory = try KawalInstance.makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: directory) }
