@@ -53,7 +53,7 @@ run: build
 	@echo "    $(BIN)/kawalctl --socket $(STATE)/run/control.sock status"
 	@echo "or: export KAWAL_SOCKET=$(STATE)/run/control.sock; $(BIN)/kawalctl status"
 	@echo
-	@exec $(BIN)/kawald --state-dir $(STATE)/state --runtime-dir $(STATE)/run
+	@exec $(BIN)/kawald --config packaging/kawald.toml --state-dir $(STATE)/state --runtime-dir $(STATE)/run
 
 test: deps build
 	$(SWIFT) build --product varlink-certification-server

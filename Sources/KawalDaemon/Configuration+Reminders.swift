@@ -43,7 +43,7 @@ extension Configuration {
     static func parseReminders(_ table: TOMLTable, _ reader: TableReader, into config: inout Configuration) throws(ConfigurationError) {
         var settings = ReminderSettings()
         if let section = try reader.table(table, "reminders", known: ["enabled", "templates_dir", "template_override_dir", "escalate_after",
-                                                                    "quiet_hours", "digest_at", "staleness_window"]) {
+                                                                    "quiet_hours", "digest_at", "staleness_window", "lead"]) {
             if let enabled = section["enabled"] {
                 guard let value = enabled.bool else { throw reader.error("reminders", "enabled", "expected true or false") }
                 settings.rules.enabled = value
@@ -74,6 +74,9 @@ extension Configuration {
                 settings.rules.digestAt = second
             }
             if let value = try reader.duration(section, "reminders", "staleness_window") { settings.rules.stalenessWindow = value }
+            if let text = try reader.string(section, "reminders", "lead") {
+                settings.rules.lead = text == "0" ? 0 : try reader.duration(section, "reminders", "lead") ?? 0
+            }
         }
         if let plans = table["plans"] {
             guard let plans = plans.table else { throw reader.error("plans", "", "expected tables [plans.NAME]") }

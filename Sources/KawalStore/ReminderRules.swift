@@ -132,6 +132,8 @@ public struct DayWindow: Sendable, Equatable, CustomStringConvertible {
 public struct ReminderRules: Sendable, Equatable {
     public var enabled = false
     public var plans: [FollowUpPlan] = FollowUpPlan.defaults
+    /// How long before a follow-up is due its handler is reminded (0: at the due time).
+    public var lead: TimeInterval = 0
     /// Overdue this long, a follow-up escalates to the handler's supervisor (else the admins); nil: never.
     public var escalateAfter: TimeInterval? = 3 * 86_400
     /// Quiet hours for handlers who set none: no SMS inside them.

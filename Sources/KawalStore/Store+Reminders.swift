@@ -247,14 +247,20 @@ extension Store {
     }
 
     /// Brings the case's planned reminders in line with what it needs now: one "due" reminder per
-    /// planned follow-up to the case's handler, one escalation past the overdue limit; the rest are cancelled.
+    /// planned follow-up to the case's handler (to the admins while the case has none), one
+    /// escalation past the overdue limit; the rest are cancelled.
     func recomputeReminders(_ db: Database, caseID: Int64, now: Date, jobs: JobCollector) throws {
         let rules = reminderRules
         guard let record = try CaseRecord.fetchOne(db, key: caseID) else { return }
         let handler = try record.handlerID.flatMap { try HandlerRecord.fetchOne(db, key: $0) }
         var desired: [DesiredReminder] = []
-        var refusal = try Self.reminderRefusal(db, case: record, recipient: handler, rules: rules)
-        if handler == nil && refusal == nil { refusal = "the case has no handler" }
+        let refusal = try Self.reminderRefusal(db, case: record, recipient: handler, rules: rules)
+        if refusal == nil, handler == nil {
+            for followUp in try FollowUpRecord.filter(Column("caseID") == caseID && Column("status") == "planned").fetchAll(db) {
+                desired.append(DesiredReminder(followUpID: followUp.id!, rule: "due", dueSlot: followUp.dueAt.addingTimeInterval(-rules.lead),
+                                               recipient: ReminderRecord.admins))
+            }
+        }
         if refusal == nil, let handler {
             let followUps = try FollowUpRecord.filter(Column("caseID") == caseID && Column("status") == "planned").order(Column("dueAt")).fetchAll(db)
             var escalateTo: String?
@@ -267,7 +273,8 @@ extension Store {
                 }
             }
             for followUp in followUps {
-                desired.append(DesiredReminder(followUpID: followUp.id!, rule: "due", dueSlot: followUp.dueAt, recipient: "handler/\(handler.id!)"))
+                desired.append(DesiredReminder(followUpID: followUp.id!, rule: "due", dueSlot: followUp.dueAt.addingTimeInterval(-rules.lead),
+                                               recipient: "handler/\(handler.id!)"))
                 if let after = rules.escalateAfter, let escalateTo {
                     desired.append(DesiredReminder(followUpID: followUp.id!, rule: "escalation", dueSlot: followUp.dueAt.addingTimeInterval(after),
                                                    recipient: escalateTo))
@@ -318,8 +325,15 @@ extension Store {
                 due = at
             }
         }
-        if let state = try String.fetchOne(db, sql: "SELECT state FROM job WHERE idempotencyKey = ?", arguments: [key]) {
+        if let job = try Row.fetchOne(db, sql: "SELECT id, state, dueAt FROM job WHERE idempotencyKey = ?", arguments: [key]) {
+            let state: String = job["state"]
             if state == "pending" { return key }
+            if state == "cancelled" && key.hasPrefix("digest:") {
+                // The digest lost its last item earlier; it is wanted again.
+                try db.execute(sql: "UPDATE job SET state = 'pending', updatedAt = ? WHERE id = ?", arguments: [now, job["id"] as Int64])
+                jobs.add(DueJob(id: job["id"], kind: Self.reminderFireKind, dueAt: job["dueAt"]))
+                return key
+            }
             // That job ran already (or was cancelled): this reminder gets a job of its own.
             key = "remind:\(reminder.id!):\(Self.milliseconds(now))"
             due = max(reminder.dueSlot, now)
@@ -445,13 +459,17 @@ extension Store {
                     if message == first { firstJobID = job.id }
                     jobs.append(DueJob(id: job.id!, kind: job.kind, dueAt: job.dueAt))
                 }
-                for var reminder in kept {
+                let kawald = Actor.system(pid: Int64(ProcessInfo.processInfo.processIdentifier))
+                for (var reminder, item) in zip(kept, items) {
                     reminder.state = "queued"
                     reminder.channel = first.channel
                     reminder.messageID = first.messageID
                     reminder.jobID = firstJobID
                     reminder.updatedAt = now
                     try reminder.update(db)
+                    // The message names the case and the person's first name: a read of personal data, by kawald.
+                    try AuditLog.append(db, actor: kawald, action: "reminder.send", object: "case/\(item.caseCode)",
+                                        detail: "reminder/\(reminder.id!) \(reminder.rule) to \(reminder.recipient) by \(first.channel), message \(first.messageID)")
                 }
                 sent += kept.count
             }

@@ -14,6 +14,7 @@ import Varlink
             [reminders]
             enabled = true
             escalate_after = "2d"
+            lead = "12h"
             quiet_hours = "20:30-06:00"
             digest_at = "06:30"
 
@@ -32,6 +33,7 @@ import Varlink
         let rules = config.reminders.rules
         #expect(rules.enabled)
         #expect(rules.escalateAfter == 172_800)
+        #expect(rules.lead == 43_200)
         #expect(rules.quietHours == DayWindow(start: 20 * 3600 + 1800, end: 6 * 3600))
         #expect(rules.digestAt == 6 * 3600 + 1800)
         #expect(rules.plans.map(\.name) == ["dukcapil"], "plans in the file replace the shipped ones")
@@ -103,6 +105,37 @@ import Varlink
         #expect(composer.releaseTime(Self.wita("2026-12-01T23:30:00"), quiet: quiet) == Self.wita("2026-12-02T07:00:00"))
         #expect(composer.releaseTime(Self.wita("2026-12-02T03:00:00"), quiet: quiet) == Self.wita("2026-12-02T07:00:00"))
         #expect(composer.releaseTime(Self.wita("2026-12-02T12:00:00"), quiet: quiet) == Self.wita("2026-12-02T12:00:00"))
+    }
+
+    @Test func quietHoursMayWrapPastMidnight() throws {
+        let night = try #require(DayWindow(parsing: "21:00-07:00"))
+        #expect(night.contains(secondOfDay: 23 * 3600) && night.contains(secondOfDay: 3600) && !night.contains(secondOfDay: 7 * 3600))
+        let lunch = try #require(DayWindow(parsing: "12:00-13:30:15"))
+        #expect(lunch.contains(secondOfDay: 12 * 3600) && !lunch.contains(secondOfDay: 13 * 3600 + 1815))
+        #expect(lunch.description == "12:00-13:30:15")
+        #expect(DayWindow(parsing: "07:00-07:00") == nil && DayWindow(parsing: "7-8") == nil && DayWindow(parsing: "24:00-01:00") == nil)
+    }
+
+    @Test func aQueuedRemindersStateIsItsJobs() {
+        let now = Date()
+        var record = ReminderRecord(id: 1, caseID: 1, followUpID: 1, rule: "due", dueSlot: now, recipient: "handler/1", state: "queued",
+                                    fireKey: "remind:1", channel: "sms", messageID: "r-1", jobID: 9, note: nil, createdAt: now, updatedAt: now)
+        #expect(Store.delivery(record, jobState: "pending", jobDue: now.addingTimeInterval(3600), now: now) == "held")
+        #expect(Store.delivery(record, jobState: "pending", jobDue: now, now: now) == "queued")
+        #expect(Store.delivery(record, jobState: "leased", jobDue: now, now: now) == "sending")
+        #expect(Store.delivery(record, jobState: "done", jobDue: now, now: now) == "sent")
+        #expect(Store.delivery(record, jobState: "dead", jobDue: now, now: now) == "failed")
+        record.state = "cancelled"
+        #expect(Store.delivery(record, jobState: nil, jobDue: nil, now: now) == "cancelled")
+    }
+
+    @Test func messageIDsAreStableAcrossAttempts() {
+        let now = Self.wita("2026-12-01T09:00:00")
+        let record = ReminderRecord(id: 1842, caseID: 1, followUpID: 1, rule: "due", dueSlot: now, recipient: "handler/3", state: "planned",
+                                    fireKey: nil, channel: nil, messageID: nil, jobID: nil, note: nil, createdAt: now, updatedAt: now)
+        #expect(Store.messageBase(fireKey: "remind:1842", recipient: "handler/3", first: record) == "r-1842-20261201T0100")
+        #expect(Store.messageBase(fireKey: "digest:3:1764550800000", recipient: "handler/3", first: record) == "d-3-1764550800000")
+        #expect(Store.messageBase(fireKey: "late:handler/3:1842", recipient: "handler/3", first: record) == "t-3-1842")
     }
 
     @Test func aReminderCarriesTheCodeAndFirstNameOnly() throws {

@@ -124,10 +124,15 @@ actor ReminderService: Service {
         }
     }
 
-    /// A job went to the dead letters. A dead notify job is a reminder (or alert) nobody got.
+    /// A job went to the dead letters. A dead notify job is a reminder (or alert) nobody got; a dead
+    /// backup job is a backup that was not made.
     func jobDied(id: Int64, kind: String) async {
-        guard kind.hasPrefix("notify.") else { return }
+        guard kind.hasPrefix("notify.") || kind == "backup" || kind.hasPrefix("backup.") else { return }
         guard let job = try? await store.job(id: id) else { return }
+        if !kind.hasPrefix("notify.") {
+            await raiseAlert(kind: "backup_failed", facts: [("job", String(id)), ("kind", kind), ("error", job.lastError ?? "-")], key: "job\(id)")
+            return
+        }
         let purpose = Self.purpose(job.payload)
         if purpose == "alert" {
             logger.critical("ALERT: an administrator alert could not be delivered either", metadata: ["kawal.job": "\(id)", "kawal.kind": "\(kind)"])
