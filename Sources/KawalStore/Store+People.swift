@@ -210,9 +210,15 @@ extension Store {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators record consent") }
         let now = time.now()
         return try await pool.write { db in
-            guard try PersonRecord.exists(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
+            guard let person = try PersonRecord.fetchOne(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }
+            let today = self.time.calendarDay(of: now)
+            // A child's consent comes from a guardian (UU PDP Art. 25), however it is recorded.
+            if granted, method != "guardian", let birthDate = person.birthDate, Self.age(birthDate: birthDate, on: today) < 18 {
+                throw StoreError.invalid(field: "method", message: "person/\(personID) is under 18 (born \(birthDate)): a child's consent is given by a guardian; record it with method guardian, or with 'kawalctl consent add \(personID) --guardian NAME'")
+            }
             var consent = ConsentRecord(id: nil, personID: personID, purpose: purpose, granted: granted, method: method,
-                                        recordedAt: now, recordedBy: actor.label, note: note)
+                                        recordedAt: now, recordedBy: actor.label, note: note, givenOn: today,
+                                        givenBy: method == "guardian" ? "guardian" : "self")
             try consent.insert(db)
             try AuditLog.append(db, actor: actor, action: "consent.record", object: "person/\(personID)",
                                 detail: "\(purpose): \(granted ? "granted" : "refused")")

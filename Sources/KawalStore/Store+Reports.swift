@@ -87,10 +87,11 @@ extension Store {
     /// SQL for the age band of a person born on `birth` (YYYY-MM-DD) at the moment `at`, in the
     /// SIMFONI-PPA age groups.
     static func ageBandSQL(birth: String, at: String) -> String {
-        let age = "(CAST(strftime('%Y', \(at)) AS INTEGER) - CAST(substr(\(birth), 1, 4) AS INTEGER) - (strftime('%m-%d', \(at)) < substr(\(birth), 6, 5)))"
+        // The age is computed once per row in a scalar subquery, then banded.
+        let age = "CAST(strftime('%Y', \(at)) AS INTEGER) - CAST(substr(\(birth), 1, 4) AS INTEGER) - (strftime('%m-%d', \(at)) < substr(\(birth), 6, 5))"
         return """
-            CASE WHEN \(birth) IS NULL THEN 'unknown' WHEN \(age) < 6 THEN '0-5' WHEN \(age) < 13 THEN '6-12' WHEN \(age) < 18 THEN '13-17' \
-            WHEN \(age) < 25 THEN '18-24' WHEN \(age) < 45 THEN '25-44' WHEN \(age) < 60 THEN '45-59' ELSE '60+' END
+            (SELECT CASE WHEN age IS NULL THEN 'unknown' WHEN age < 6 THEN '0-5' WHEN age < 13 THEN '6-12' WHEN age < 18 THEN '13-17' \
+            WHEN age < 25 THEN '18-24' WHEN age < 45 THEN '25-44' WHEN age < 60 THEN '45-59' ELSE '60+' END FROM (SELECT \(age) AS age))
             """
     }
 
@@ -101,21 +102,26 @@ extension Store {
     /// `person` aliased `p`: reports use it, and so must anything that contacts or reminds about a person.
     public static let unrestrictedPersonSQL = "p.restrictedAt IS NULL"
 
-    /// Cases (live and de-identified), follow-ups and referrals as one source, people under
-    /// restriction left out.
-    static var reportSourceSQL: String {
+    /// Cases, live and de-identified, with the dimensions a report groups by; people under
+    /// restriction left out. Materialised once per report as the temporary table `rc`, indexed on
+    /// (agg, ref) so that follow-ups and referrals join it by lookup, not by scan.
+    static var reportCasesSQL: String {
         """
-        WITH rc AS (
-          SELECT 0 AS agg, c.id AS ref, c.type, c.village AS desa, coalesce(p.sex, 'unknown') AS sex,
-                 \(ageBandSQL(birth: "p.birthDate", at: "c.openedAt")) AS age_band,
-                 CASE WHEN \(disabilitySQL) THEN 'yes' ELSE 'no' END AS disability,
-                 c.status, c.openedAt, c.resolvedAt, c.violenceForm, c.violencePlace, c.perpetratorRelation
-          FROM caseFile c JOIN person p ON p.id = c.personID WHERE \(unrestrictedPersonSQL)
-          UNION ALL
-          SELECT 1, a.id, a.type, a.village, coalesce(a.sex, 'unknown'), a.ageBand, CASE WHEN a.disability THEN 'yes' ELSE 'no' END,
-                 a.status, a.openedAt, a.resolvedAt, a.violenceForm, a.violencePlace, a.perpetratorRelation
-          FROM caseAggregate a
-        ), fu AS (
+        SELECT 0 AS agg, c.id AS ref, c.type, c.village AS desa, coalesce(p.sex, 'unknown') AS sex,
+               \(ageBandSQL(birth: "p.birthDate", at: "c.openedAt")) AS age_band,
+               CASE WHEN \(disabilitySQL) THEN 'yes' ELSE 'no' END AS disability,
+               c.status, c.openedAt, c.resolvedAt, c.violenceForm, c.violencePlace, c.perpetratorRelation
+        FROM caseFile c JOIN person p ON p.id = c.personID WHERE \(unrestrictedPersonSQL)
+        UNION ALL
+        SELECT 1, a.id, a.type, a.village, coalesce(a.sex, 'unknown'), a.ageBand, CASE WHEN a.disability THEN 'yes' ELSE 'no' END,
+               a.status, a.openedAt, a.resolvedAt, a.violenceForm, a.violencePlace, a.perpetratorRelation
+        FROM caseAggregate a
+        """
+    }
+
+    /// Follow-ups and referrals, live and de-identified, to join with `rc`.
+    static let reportSourceSQL = """
+        WITH fu AS (
           SELECT 0 AS agg, caseID AS ref, dueAt, windowHours, status, doneAt FROM followUp
           UNION ALL SELECT 1, caseAggregateID, dueAt, windowHours, status, doneAt FROM followUpAggregate
         ), rf AS (
@@ -123,7 +129,6 @@ extension Store {
           UNION ALL SELECT 1, caseAggregateID, service, status, createdAt FROM referralAggregate
         )
         """
-    }
 
     static func checkedDimensions(_ by: [String]) throws(StoreError) -> [String] {
         guard !by.isEmpty else { throw .invalid(field: "by", message: "group by at least one of \(reportDimensions.joined(separator: ", "))") }
@@ -147,6 +152,10 @@ extension Store {
     }
 
     static func caseReportFigures(period: ReportPeriod, dimensions: [String], now: Date, _ db: Database) throws -> CaseReportFigures {
+        try db.execute(sql: "DROP TABLE IF EXISTS temp.rc")
+        try db.execute(sql: "CREATE TEMP TABLE rc AS \(reportCasesSQL)")
+        try db.execute(sql: "CREATE INDEX temp.rc_ref ON rc (agg, ref)")
+        defer { try? db.execute(sql: "DROP TABLE IF EXISTS temp.rc") }
         let source = reportSourceSQL
         let columns = dimensions.map { "rc.\($0)" }.joined(separator: ", ")
         let arguments: StatementArguments = ["s": period.start, "e": period.end, "now": min(now, period.end)]

@@ -94,6 +94,10 @@ import Testing
             try await f.store.addConsent(personID: child, purpose: "referral", method: "verbal", givenOn: nil, givenBy: "guardian",
                                          guardianName: "Ibu Sari", proofRef: "F-1", note: nil, actor: f.admin)
         }
+        // The older way of recording consent keeps the same rule.
+        await #expect(throws: StoreError.self) {
+            try await f.store.recordConsent(personID: child, purpose: "referral", granted: true, method: "thumbprint", note: nil, actor: f.admin)
+        }
         let record = try await f.openCase(child, type: "document")
         await #expect(throws: StoreError.self) {
             try await f.store.addReferral(caseID: record.id!, service: "dukcapil", consent: "given", overrideReason: nil, externalRef: nil,

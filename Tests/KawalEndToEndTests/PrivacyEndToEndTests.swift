@@ -198,6 +198,28 @@ import Varlink
     }
 }
 
+extension PrivacyEndToEndTests {
+    @Test func handlersReadReportsButNotThePrivacyDuties() throws {
+        guard getuid() == 0 else {
+            print("skipped: acting as other users needs root (setpriv)")
+            return
+        }
+        let kawald = try KawalInstance.start(.init(config: "[access]\nhandler_group = \"nogroup\"\n"))
+        let c = try kawald.connect()
+        try openCases(c, village: "Sembalun", type: "document", count: 1)
+        let asHandler = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups"]
+        func call(_ method: String, _ parameters: JSONValue) throws -> JSONValue {
+            try JSONValue(parsing: try kawald.kawalctl(["call", "--json", method, parameters.jsonString], launcher: asHandler).stdout)
+        }
+        let report = try call("io.kawal.Reports.Cases", ["period": .string(thisMonth), "by": ["desa"]])
+        #expect(report["report"]?["tables"]?[0]?["total"]?[0] == "<5", "\(report)")
+        for (method, parameters) in [("io.kawal.Privacy.ExportPerson", ["id": 1] as JSONValue), ("io.kawal.Privacy.ListConsents", [:]),
+                                     ("io.kawal.Privacy.Erase", ["id": 1, "reason": "x"]), ("io.kawal.Privacy.RetentionPlan", [:])] {
+            #expect(try call(method, parameters)["error"] == "io.kawal.PermissionDenied", "\(method)")
+        }
+    }
+}
+
 extension JSONValue {
     /// An element of an array value, nil past its end or for anything but an array.
     subscript(index: Int) -> JSONValue? {
