@@ -23,7 +23,7 @@ final class RetentionTests: XCTestCase {
             }
         }
         let now = start.addingTimeInterval(41 * 86_400)
-        let decisions = RetentionPolicy(keepLast: 2, keepDaily: 3, keepWeekly: 2, keepMonthly: 2).decide(entries, zone: zone, now: now)
+        let decisions = BackupRetention(keepLast: 2, keepDaily: 3, keepWeekly: 2, keepMonthly: 2).decide(entries, zone: zone, now: now)
         XCTAssertEqual(decisions.count, 80)
         let kept = decisions.filter(\.keep)
         // The 2 newest; the newest of each of 3 days (the first day's is the newest overall); 2 weeks; 2 months.
@@ -41,7 +41,7 @@ final class RetentionTests: XCTestCase {
     func testIncompleteBackupsAreRemovedOnlyWhenOld() {
         let now = BackupNaming.parseTimestamp("2026-12-01T12:00:00Z")!
         let entries = [entry("2026-12-01T11:00:00Z", good: false), entry("2026-11-30T01:00:00Z", good: false), entry("2026-11-29T01:00:00Z")]
-        let decisions = RetentionPolicy(keepLast: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0).decide(entries, zone: zone, now: now)
+        let decisions = BackupRetention(keepLast: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0).decide(entries, zone: zone, now: now)
         XCTAssertEqual(decisions.map(\.keep), [true, false, true])
         XCTAssertEqual(decisions[2].reasons, ["newest good backup"])
         XCTAssertTrue(decisions[1].reasons[0].contains("manifest missing"))

@@ -157,7 +157,7 @@ actor BackupService: Service {
     }
 
     /// Applies retention; with `dryRun`, only says what it would do.
-    func prune(dryRun: Bool) async throws -> (decisions: [RetentionPolicy.Decision], removed: [String]) {
+    func prune(dryRun: Bool) async throws -> (decisions: [BackupRetention.Decision], removed: [String]) {
         let settings = try configured()
         let catalog = await catalog()
         let decisions = settings.retention.decide(catalog.entries, zone: zone)
@@ -171,7 +171,7 @@ actor BackupService: Service {
             removed.append(decision.id)
             logger.notice("backup removed by retention", metadata: ["kawal.backup": "\(decision.id)", "kawal.reason": "\(decision.reasons.joined(separator: "; "))"])
         }
-        for stale in catalog.staleTemporaryFiles(olderThan: RetentionPolicy.incompleteGrace) { unlink(stale) }
+        for stale in catalog.staleTemporaryFiles(olderThan: BackupRetention.incompleteGrace) { unlink(stale) }
         if !removed.isEmpty { try? AtomicFile.syncDirectory(of: directory + "/x") }
         refresh(await self.catalog())
         return (decisions, removed)

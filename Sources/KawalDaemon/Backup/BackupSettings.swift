@@ -16,7 +16,7 @@ public struct BackupSettings: Sendable, Equatable {
     /// Defaults to STATE/backups.
     public var directory: String?
     public var schedule = "daily 01:00 Asia/Makassar"
-    public var retention = RetentionPolicy()
+    public var retention = BackupRetention()
     /// Older than this, the last good backup raises an administrator alert.
     public var maximumAge: Double = 36 * 3600
     public var compressionLevel = 3
@@ -68,7 +68,7 @@ public struct BackupSettings: Sendable, Equatable {
             }
             settings.schedule = schedule
         }
-        for (key, path) in [("keep_last", \RetentionPolicy.keepLast), ("keep_daily", \.keepDaily), ("keep_weekly", \.keepWeekly), ("keep_monthly", \.keepMonthly)] {
+        for (key, path) in [("keep_last", \BackupRetention.keepLast), ("keep_daily", \.keepDaily), ("keep_weekly", \.keepWeekly), ("keep_monthly", \.keepMonthly)] {
             if let value = try reader.int(table, "backup", key) {
                 guard (0...10_000).contains(value) else { throw reader.error("backup", key, "\(value) is out of range: expected 0 to 10000") }
                 settings.retention[keyPath: path] = value

@@ -5,9 +5,9 @@ import Foundation
 /// A backup may be kept for several reasons. The newest good backup is always kept.
 ///
 /// ```swift
-/// let decisions = RetentionPolicy(keepLast: 3, keepDaily: 7).decide(catalog.entries, zone: zone)
+/// let decisions = BackupRetention(keepLast: 3, keepDaily: 7).decide(catalog.entries, zone: zone)
 /// ```
-public struct RetentionPolicy: Sendable, Equatable {
+public struct BackupRetention: Sendable, Equatable {
     public var keepLast: Int
     public var keepDaily: Int
     public var keepWeekly: Int
