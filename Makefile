@@ -10,9 +10,10 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
-                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace
+                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace \
+                dpkg-dev binutils lintian man-db
 
-.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench clean
+.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench deb test-deb clean
 
 all: build
 
@@ -70,6 +71,22 @@ bench: deps
 	$(SWIFT) build -c release --product kawal-test-plugin
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
+
+# The Debian package, from a release build with the Swift runtime linked in (no /opt/swift needed
+# where it is installed): kawald, kawalctl and every executable product whose target is under plugins/.
+deb: deps-apt
+	$(SWIFT) build -c release --static-swift-stdlib --product kawald
+	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
+	@for plugin in $$(python3 packaging/deb/build.py plugins); do \
+	  echo "$(SWIFT) build -c release --static-swift-stdlib --product $$plugin"; \
+	  $(SWIFT) build -c release --static-swift-stdlib --product $$plugin || exit 1; \
+	done
+	KAWAL_RELEASE_BIN=$(RELEASE_BIN) python3 packaging/deb/build.py package
+
+# Builds the package, installs it on this machine (root), checks it with lintian, then removes and
+# purges it. Not part of `make test`: the release build alone takes longer than the rest of CI.
+test-deb: deps deb
+	KAWAL_DEB=$$(ls -t .build/deb/kawal_*_amd64.deb | head -1) $(PYTHON) -m pytest -q -s Tests/python/test_deb.py
 
 clean:
 	rm -rf .build $(VENV) $(STATE)

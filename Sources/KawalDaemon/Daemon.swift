@@ -35,7 +35,7 @@ public enum Daemon {
         let notifier = SystemdNotifier()
 
         do {
-            try makeDirectory(configuration.stateDirectory, mode: 0o750)
+            try makeDirectory(configuration.stateDirectory, mode: 0o700)
             try makeDirectory(configuration.runtimeDirectory, mode: 0o755)
         } catch {
             logger.critical("cannot prepare directories: \(error)")
@@ -85,10 +85,10 @@ public enum Daemon {
             return exitConfigurationError
         }
         let pluginHost = PluginHost(plugins: configuration.plugins, scheduler: scheduler, settings: configuration.scheduler,
-                                    time: store.time, logger: logger)
+                                    time: store.time, metrics: state.metrics, logger: logger)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reloader = Reloader(state: state, notifier: notifier, logger: logger)
-        let service: VarlinkService<Caller>
+        var service: VarlinkService<Caller>
         do {
             service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, timers: timerService, reloader: reloader,
                                      logger: logger).makeService()
@@ -96,6 +96,7 @@ public enum Daemon {
             logger.critical("cannot set up the control interface: \(error)")
             return 1
         }
+        state.metrics.observeCalls(of: &service)
 
         let controlServer = ControlServer(
             service: service, endpoint: endpoint, socketPath: controlPath, group: group, state: state, logger: logger,
@@ -121,6 +122,9 @@ public enum Daemon {
                 .init(service: WatchdogService(notifier: notifier, eventLoop: group.next(), logger: logger),
                       successTerminationBehavior: .ignore),
                 .init(service: ReloadOnHangupService(reloader: reloader)),
+                .init(service: MetricsTextfileService(settings: configuration.metrics, reporter: MetricsReporter(metrics: state.metrics, store: store),
+                                                      logger: logger),
+                      successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

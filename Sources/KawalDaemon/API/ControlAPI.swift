@@ -73,6 +73,9 @@ public struct ControlAPI: Sendable {
             "Status": .async { [store, scheduler, plugins] request in
                 try await Self.status(state: state, store: store, scheduler: scheduler, plugins: plugins, caller: request.context)
             },
+            "Metrics": .async { [store] _ in
+                ["text": .string(try await MetricsReporter(metrics: state.metrics, store: store).render())]
+            },
             "Reload": .async { [reloader] _ in
                 let outcome = try reloader.reload(trigger: "varlink call")
                 return [
