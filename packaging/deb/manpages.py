@@ -66,6 +66,21 @@ def visible_arguments(command):
             and not (a.get("names") and flag_name(a.get("preferredName")) in ("--help", "-h", "--version"))]
 
 
+def subcommands(command):
+    return [sub for sub in command.get("subcommands", []) if sub.get("shouldDisplay", True) and sub["commandName"] != "help"]
+
+
+def discussion(text):
+    """Paragraphs filled by man; indented blocks (lists of exit codes) kept as they are."""
+    out = []
+    for paragraph in text.split("\n\n"):
+        if any(line.startswith(" ") for line in paragraph.splitlines()):
+            out.append(".PP\n.nf\n" + roff(paragraph) + "\n.fi\n")
+        else:
+            out.append(".PP\n" + roff(paragraph) + "\n")
+    return "".join(out)
+
+
 def command_sections(command, path):
     """The OPTIONS of one command and, recursively, its subcommands, each as a .SS section."""
     out = []
@@ -76,9 +91,10 @@ def command_sections(command, path):
         out.append(f".SS {roff(full)}\n")
         if command.get("abstract"):
             out.append(roff(command["abstract"]) + "\n")
-        out.append(f".PP\n.B {roff(synopsis)}\n")
+        if arguments or not subcommands(command):
+            out.append(f".PP\n.B {roff(synopsis)}\n")
         if command.get("discussion"):
-            out.append(".PP\n" + roff(command["discussion"]) + "\n")
+            out.append(discussion(command["discussion"]))
     for argument in arguments:
         names = ", ".join(flag_name(n) for n in argument.get("names") or []) or f"<{argument.get('valueName', 'value')}>"
         if argument["kind"] == "option":
@@ -88,9 +104,10 @@ def command_sections(command, path):
             out.append(".IP\n" + roff(str(argument["discussion"])) + "\n")
         if argument.get("defaultValue"):
             out.append(f".IP\nDefault: {roff(str(argument['defaultValue']))}\n")
-    for sub in command.get("subcommands", []):
-        if sub.get("shouldDisplay", True) and sub["commandName"] != "help":
-            out.extend(command_sections(sub, path + [sub["commandName"]]))
+    if len(path) == 1 and subcommands(command):
+        out.append(".SH COMMANDS\n")
+    for sub in subcommands(command):
+        out.extend(command_sections(sub, path + [sub["commandName"]]))
     return out
 
 
@@ -102,12 +119,13 @@ def command_page(binary, section, date, title, see_also):
     out = [header(name, section, date, title)]
     out.append(f".SH NAME\n{name} \\- {roff(command.get('abstract', ''))}\n")
     synopsis = " ".join([name] + [argument_synopsis(a) for a in visible_arguments(command)])
-    if command.get("subcommands"):
-        synopsis += " <subcommand>"
+    if subcommands(command):
+        synopsis += " <command> [<options>]"
     out.append(f".SH SYNOPSIS\n.B {roff(synopsis)}\n")
     if command.get("discussion"):
-        out.append(".SH DESCRIPTION\n.nf\n" + roff(command["discussion"]) + "\n.fi\n")
-    out.append(".SH OPTIONS\n")
+        out.append(".SH DESCRIPTION\n" + discussion(command["discussion"]))
+    if visible_arguments(command):
+        out.append(".SH OPTIONS\n")
     out.extend(command_sections(command, [name]))
     out.append(f".SH SEE ALSO\n{see_also}\n")
     return "".join(out)
@@ -120,6 +138,8 @@ def configuration_page(markdown, date):
     out.append(".SH NAME\nkawald.toml \\- configuration of the Kawal daemon kawald\n")
     out.append(".SH SYNOPSIS\n/etc/kawal/kawald.toml\n")
     out.append(".SH DESCRIPTION\n")
+    # In the installed system the annotated default file is the conffile itself.
+    markdown = markdown.replace("[packaging/kawald.toml](../packaging/kawald.toml)", "`/etc/kawal/kawald.toml` as shipped")
     in_code = False
     for line in markdown.splitlines():
         if line.startswith("```"):
