@@ -126,7 +126,11 @@ def package():
                    "fish": stage / "usr/share/fish/vendor_completions.d/kawalctl.fish"}
     for shell, destination in completions.items():
         destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(run(str(BIN / "kawalctl"), "--generate-completion-script", shell))
+        script = run(str(BIN / "kawalctl"), "--generate-completion-script", shell)
+        # Completion files are sourced, not run: no #! line (lintian: bash-completion-with-hashbang).
+        if script.startswith("#!"):
+            script = script.split("\n", 1)[1]
+        destination.write_text(script)
         destination.chmod(0o644)
 
     with tempfile.TemporaryDirectory() as man:
