@@ -10,8 +10,9 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
-                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace \
-                dpkg-dev binutils lintian man-db
+                systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace
+# Only for `make deb` and `make test-deb`, so that `make test` does not install lintian.
+DEB_APT_PACKAGES := dpkg-dev binutils lintian man-db
 
 .PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench deb test-deb clean
 
@@ -20,7 +21,7 @@ all: build
 deps: deps-apt deps-python
 
 deps-apt:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -74,7 +75,8 @@ bench: deps
 
 # The Debian package, from a release build with the Swift runtime linked in (no /opt/swift needed
 # where it is installed): kawald, kawalctl and every executable product whose target is under plugins/.
-deb: deps-apt
+deb:
+	@$(MAKE) --no-print-directory deps-apt EXTRA_APT_PACKAGES="$(DEB_APT_PACKAGES)"
 	$(SWIFT) build -c release --static-swift-stdlib --product kawald
 	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
 	@for plugin in $$(python3 packaging/deb/build.py plugins); do \
