@@ -12,15 +12,17 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
                 systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace zlib1g-dev \
                 msmtp python3-aiosmtpd gammu-smsd openssl chromium
+# Only for `make deb` and `make test-deb`, so that `make test` does not install lintian.
+DEB_APT_PACKAGES := dpkg-dev binutils lintian man-db
 
-.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench clean
+.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench deb test-deb clean
 
 all: build
 
 deps: deps-apt deps-python
 
 deps-apt:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -74,6 +76,23 @@ bench: deps
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/backup.py
+
+# The Debian package, from a release build with the Swift runtime linked in (no /opt/swift needed
+# where it is installed): kawald, kawalctl and every executable product whose target is under plugins/.
+deb:
+	@$(MAKE) --no-print-directory deps-apt EXTRA_APT_PACKAGES="$(DEB_APT_PACKAGES)"
+	$(SWIFT) build -c release --static-swift-stdlib --product kawald
+	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
+	@for plugin in $$(python3 packaging/deb/build.py plugins); do \
+	  echo "$(SWIFT) build -c release --static-swift-stdlib --product $$plugin"; \
+	  $(SWIFT) build -c release --static-swift-stdlib --product $$plugin || exit 1; \
+	done
+	KAWAL_RELEASE_BIN=$(RELEASE_BIN) python3 packaging/deb/build.py package
+
+# Builds the package, installs it on this machine (root), checks it with lintian, then removes and
+# purges it. Not part of `make test`: the release build alone takes longer than the rest of CI.
+test-deb: deps deb
+	KAWAL_DEB=$$(ls -t .build/deb/kawal_*_amd64.deb | head -1) $(PYTHON) -m pytest -q -s Tests/python/test_deb.py
 
 clean:
 	rm -rf .build $(VENV) $(STATE)

@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The varlink protocol: JSON values, framing, IDL, dispatch, a blocking client. No Kawal knowledge.
@@ -45,7 +47,7 @@ let package = Package(
         // What kawald and kawalctl share: the io.kawal interfaces, roles, default paths, exit codes, the NIK and its regions.
         .target(
             name: "KawalCore",
-            dependencies: ["Varlink"],
+            dependencies: ["Varlink", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("Interfaces"), .embedInCode("Regions")]
         ),
         // systemd calendar expressions (OnCalendar= syntax): parsing, normalised form, next elapse; tzdata read as glibc reads it.
@@ -73,6 +75,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .executableTarget(

@@ -24,6 +24,10 @@ import Glibc
 ///
 /// [control]
 /// max_message_size = 8388608
+///
+/// [metrics]
+/// textfile = "/run/kawal/metrics/kawal.prom"
+/// interval = "60s"
 /// ```
 public struct Configuration: Sendable, Equatable {
     public var stateDirectory = KawalDefaults.stateDirectory
@@ -48,13 +52,14 @@ public struct Configuration: Sendable, Equatable {
     public var reports = ReportSettings()
     /// How long finished cases keep their personal data, per case type.
     public var retention = RetentionPolicy()
+    public var metrics = MetricsSettings()
 
     public init() {}
 
     /// The settings that apply only when kawald starts.
     static let restartOnlyKeys: Set<String> = [
         "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
-        "scheduler", "plugins", "timers", "backup", "reminders",
+        "scheduler", "plugins", "timers", "backup", "reminders", "metrics",
     ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
@@ -75,6 +80,7 @@ public struct Configuration: Sendable, Equatable {
         if reminders != old.reminders { changed.append("reminders") }
         if reports != old.reports { changed.append("reports") }
         if retention != old.retention { changed.append("retention") }
+        if metrics != old.metrics { changed.append("metrics") }
         return changed
     }
 
@@ -116,6 +122,13 @@ public struct TimerSettings: Sendable, Equatable {
         self.onCalendar = onCalendar
         self.kind = kind
     }
+}
+
+/// `[metrics]`: where and how often kawald writes its metrics for node_exporter's textfile collector.
+public struct MetricsSettings: Sendable, Equatable {
+    /// Absolute path of the `.prom` file; nil (the default) writes none, and kawald does not wake up for it.
+    public var textfile: String?
+    public var interval: Double = 60
 }
 
 /// A plugin kawald starts: `[plugins.NAME]`.
@@ -173,7 +186,8 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup", "reports", "retention"] + reminderTables)
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup", "reports", "retention", "metrics"]
+                               + reminderTables)
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
             if let value = try reader.path(daemon, "daemon", "state_dir") { config.stateDirectory = value }
@@ -225,6 +239,18 @@ extension Configuration {
             if let value = try reader.int(scheduler, "scheduler", "max_attempts") {
                 guard (1...100).contains(value) else { throw reader.error("scheduler", "max_attempts", "\(value) is out of range: expected 1 to 100") }
                 config.scheduler.maxAttempts = value
+            }
+        }
+        if let metrics = try reader.table(table, "metrics", known: ["textfile", "interval"]) {
+            if let value = try reader.path(metrics, "metrics", "textfile") {
+                guard value.hasSuffix(".prom") else {
+                    throw reader.error("metrics", "textfile", "'\(value)' does not end in .prom: node_exporter's textfile collector reads only *.prom files")
+                }
+                config.metrics.textfile = value
+            }
+            if let value = try reader.duration(metrics, "metrics", "interval") {
+                guard value >= 1 else { throw reader.error("metrics", "interval", "'\(value)s' is too short: expected at least \"1s\"") }
+                config.metrics.interval = value
             }
         }
         if let plugins = table["plugins"] {

@@ -35,7 +35,7 @@ public enum Daemon {
         let notifier = SystemdNotifier()
 
         do {
-            try makeDirectory(configuration.stateDirectory, mode: 0o750)
+            try makeDirectory(configuration.stateDirectory, mode: 0o700)
             try makeDirectory(configuration.runtimeDirectory, mode: 0o755)
         } catch {
             logger.critical("cannot prepare directories: \(error)")
@@ -106,7 +106,7 @@ public enum Daemon {
         let pluginSocketPath = configuration.runtimeDirectory + "/" + KawalDefaults.pluginSocketName
         // Spawned plugins learn where plugins.sock is: the backup plugin opens a second connection there for its snapshot.
         let pluginHost = PluginHost(plugins: configuration.plugins.map { var plugin = $0; plugin.environment["KAWAL_PLUGINS_SOCKET"] = pluginSocketPath; return plugin },
-                                    scheduler: scheduler, settings: configuration.scheduler, time: store.time, logger: logger)
+                                    scheduler: scheduler, settings: configuration.scheduler, time: store.time, metrics: state.metrics, logger: logger)
         let backupService = BackupService(settings: configuration.backup, stateDirectory: configuration.stateDirectory, store: store, scheduler: scheduler,
                                           zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!, logger: logger)
         await pluginHost.attach(backup: backupService)
@@ -116,7 +116,7 @@ public enum Daemon {
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let reloader = Reloader(state: state, notifier: notifier, logger: logger)
-        let service: VarlinkService<Caller>
+        var service: VarlinkService<Caller>
         do {
             service = try ControlAPI(state: state, store: store, scheduler: scheduler, plugins: pluginHost, timers: timerService, reloader: reloader,
                                      backup: backupService, logger: logger, reminders: reminders, composer: composer).makeService()
@@ -124,6 +124,7 @@ public enum Daemon {
             logger.critical("cannot set up the control interface: \(error)")
             return 1
         }
+        state.metrics.observeCalls(of: &service)
 
         let controlServer = ControlServer(
             service: service, endpoint: endpoint, socketPath: controlPath, group: group, state: state, logger: logger,
@@ -152,6 +153,9 @@ public enum Daemon {
                 .init(service: WatchdogService(notifier: notifier, eventLoop: group.next(), logger: logger),
                       successTerminationBehavior: .ignore),
                 .init(service: ReloadOnHangupService(reloader: reloader)),
+                .init(service: MetricsTextfileService(settings: configuration.metrics, reporter: MetricsReporter(metrics: state.metrics, store: store),
+                                                      logger: logger),
+                      successTerminationBehavior: .ignore),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger

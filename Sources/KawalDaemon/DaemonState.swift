@@ -39,6 +39,8 @@ public final class DaemonState: Sendable {
     public let startedAt = Date()
     let startedInstant = ContinuousClock.now
     public let logLevel: LogLevelControl
+    /// The daemon's metrics, for every feature to record into (see `KawalMetrics`).
+    public let metrics = KawalMetrics()
     private let mutable: Mutex<Mutable>
 
     public init(launch: Launch, configuration: Configuration, source: Configuration.Source) {

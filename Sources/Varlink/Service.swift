@@ -63,6 +63,9 @@ public struct VarlinkService<Context: Sendable>: Sendable {
     public var authorize: @Sendable (VarlinkRequest<Context>) -> VarlinkError?
     /// Check replies against the interface too (for tests: a reply that does not match its IDL becomes an error).
     public var validatesReplies = false
+    /// Told of every call once its final reply is known: the method, whether the reply is an error,
+    /// and the time from dispatch to that reply. For metrics; it runs on the reply path, so keep it cheap.
+    public var observeCall: (@Sendable (_ method: String, _ failed: Bool, _ elapsed: Duration) -> Void)?
     /// Called when a method throws something other than a `VarlinkError`; returns the error to send.
     public var mapError: @Sendable (any Error, VarlinkCall) -> VarlinkError = { error, _ in
         VarlinkError("org.varlink.service.InternalError", ["message": .string(String(describing: error))])
@@ -116,6 +119,22 @@ public struct VarlinkService<Context: Sendable>: Sendable {
 
     /// Decides what to do with a call: authorize, validate, then run or schedule the method.
     public func dispatch(_ call: VarlinkCall, context: Context, peer: PeerCredentials?) -> VarlinkDispatch {
+        guard let observeCall else { return route(call, context: context, peer: peer) }
+        let started = ContinuousClock.now
+        switch route(call, context: context, peer: peer) {
+        case .reply(let reply):
+            observeCall(call.method, reply.error != nil, ContinuousClock.now - started)
+            return .reply(reply)
+        case .deferred(let work):
+            return .deferred { writer in
+                let reply = await work(writer)
+                observeCall(call.method, reply.error != nil, ContinuousClock.now - started)
+                return reply
+            }
+        }
+    }
+
+    private func route(_ call: VarlinkCall, context: Context, peer: PeerCredentials?) -> VarlinkDispatch {
         let request = VarlinkRequest(call: call, context: context, peer: peer)
         if let refusal = authorize(request) {
             return .reply(VarlinkReply(error: refusal))

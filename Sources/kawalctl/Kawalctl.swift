@@ -23,7 +23,8 @@ struct Kawalctl: ParsableCommand {
         subcommands: [
             Status.self, Person.self, Case.self, FollowUp.self, Reminder.self, Referral.self, Search.self, Handler.self, Service.self, Audit.self,
             Import.self, Export.self, Report.self, Consent.self, Retention.self,
-            Plugin.self, Job.self, Backup.self, TimerCommand.self, CalendarCommand.self, Nik.self, Ping.self, Version.self, Call.self, Introspect.self,
+            Plugin.self, Job.self, Backup.self, TimerCommand.self, CalendarCommand.self, Nik.self, Ping.self, Metrics.self, Version.self, Call.self,
+            Introspect.self,
         ]
     )
 

@@ -262,5 +262,7 @@ import Varlink
         let reply = try JSONValue(parsing: brokenJSON.stdout)
         #expect(reply["ok"] == false)
         #expect(reply["first_broken"] == 2)
+        // And the journal gets the alert with the catalog's id (on stderr here: key=value).
+        #expect(kawald.log.contains("message_id=e8f9679d4cbe4d49a7a573bd9923b5ac"))
     }
 }

@@ -67,10 +67,10 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.people, methods: records.people)
         try service.register(interface: KawalInterfaces.cases, methods: records.cases)
         try service.register(interface: KawalInterfaces.handlers, methods: records.handlers)
-        try service.register(interface: KawalInterfaces.audit, methods: records.audit)
         let privacy = PrivacyAPI(records: records, state: state)
         try service.register(interface: KawalInterfaces.reports, methods: privacy.reports)
         try service.register(interface: KawalInterfaces.privacy, methods: privacy.privacy)
+        try service.register(interface: KawalInterfaces.audit, methods: Self.alertingOnBrokenChain(records.audit, logger: logger))
         try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
         try service.register(interface: KawalInterfaces.backup, methods: BackupAPI(backup: backup, plugins: plugins, records: records).methods)
@@ -91,6 +91,9 @@ public struct ControlAPI: Sendable {
                 }
                 return status
             },
+            "Metrics": .async { [store] _ in
+                ["text": .string(try await MetricsReporter(metrics: state.metrics, store: store).render())]
+            },
             "Reload": .async { [reloader] _ in
                 let outcome = try reloader.reload(trigger: "varlink call")
                 return [
@@ -101,6 +104,22 @@ public struct ControlAPI: Sendable {
             },
         ])
         return service
+    }
+
+    /// A broken audit chain is a security incident, whoever asked: it goes to the journal with its
+    /// catalog MESSAGE_ID as well as to the caller.
+    static func alertingOnBrokenChain(_ methods: [String: VarlinkMethodImplementation<Caller>], logger: Logger) -> [String: VarlinkMethodImplementation<Caller>] {
+        guard case .async(let verify)? = methods["Verify"] else { return methods }
+        var alerting = methods
+        alerting["Verify"] = .async { request in
+            let reply = try await verify(request)
+            if reply["ok"] == .bool(false) {
+                logger.critical("ALERT: the audit log's hash chain is broken at event \(reply["first_broken"]?.intValue ?? 0): an event was changed or removed outside kawald",
+                                metadata: KawalMessageID.auditChainBroken.metadata.merging(["kawal.audit_event": "\(reply["first_broken"]?.intValue ?? 0)"]) { a, _ in a })
+            }
+            return reply
+        }
+        return alerting
     }
 
     static func status(state: DaemonState, store: Store, scheduler: Scheduler, plugins: PluginHost, caller: Caller) async throws -> [String: JSONValue] {

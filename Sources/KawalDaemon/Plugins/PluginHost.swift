@@ -1,4 +1,5 @@
 import Foundation
+import KawalCore
 import KawalStore
 import Logging
 import Varlink
@@ -28,6 +29,7 @@ actor PluginHost: Service {
     let scheduler: Scheduler
     let settings: SchedulerSettings
     let time: TimeContext
+    let metrics: KawalMetrics
     let logger: Logger
     private var statuses: [String: Status] = [:]
     private var supervisors: [String: Task<Void, Never>] = [:]
@@ -45,11 +47,12 @@ actor PluginHost: Service {
         return statuses.values.contains { $0.pid == pid && $0.state == "running" && $0.capabilities.contains(capability) }
     }
 
-    init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, logger: Logger) {
+    init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, metrics: KawalMetrics, logger: Logger) {
         self.plugins = plugins
         self.scheduler = scheduler
         self.settings = settings
         self.time = time
+        self.metrics = metrics
         self.logger = logger
         for plugin in plugins {
             statuses[plugin.name] = Status(name: plugin.name, origin: "configured", state: plugin.enabled ? "starting" : "disabled")
@@ -147,9 +150,11 @@ actor PluginHost: Service {
                 $0.restarts += 1
                 $0.pid = nil
             }
+            metrics.pluginRestarted(plugin: plugin.name)
             if crashes[plugin.name]!.count >= settings.pluginCrashLimit {
                 update(plugin.name) { $0.state = "failed" }
-                pluginLogger.critical("ALERT: plugin \(plugin.name) failed \(settings.pluginCrashLimit) times within \(Int(settings.pluginCrashWindow)) s and is not restarted; 'kawalctl plugin restart \(plugin.name)' tries again. Last failure: \(failure)")
+                pluginLogger.critical("ALERT: plugin \(plugin.name) failed \(settings.pluginCrashLimit) times within \(Int(settings.pluginCrashWindow)) s and is not restarted; 'kawalctl plugin restart \(plugin.name)' tries again. Last failure: \(failure)",
+                                      metadata: KawalMessageID.pluginFailed.metadata)
                 await scheduler.publish(SchedulerEvent(event: "plugin.failed", jobID: nil, plugin: plugin.name, state: "failed", detail: failure))
                 supervisors[plugin.name] = nil
                 return

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Builds kawal_VERSION_amd64.deb with dpkg-deb from the release binaries (`make deb` runs it).
+
+  build.py plugins        the executable products whose target lives under plugins/ (one a line)
+  build.py package        stages the tree in .build/deb/root and writes .build/deb/kawal_VERSION_amd64.deb
+
+Environment: KAWAL_RELEASE_BIN (default .build/release), KAWAL_DEB_MAINTAINER (default: git's
+user.name <user.email>).
+"""
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGING = ROOT / "packaging"
+BIN = Path(os.environ.get("KAWAL_RELEASE_BIN", ROOT / ".build" / "release"))
+OUT = ROOT / ".build" / "deb"
+DOCS = ["README.md", "docs/operations.md", "docs/configuration.md", "docs/kawalctl.md", "docs/plugins.md",
+        "docs/protocol.md", "docs/systemd.md"]
+
+
+def plugin_products():
+    """Executable products built from targets under plugins/: whatever plugins the tree has."""
+    description = json.loads(subprocess.run(["swift", "package", "describe", "--type", "json"], cwd=ROOT,
+                                            check=True, capture_output=True, text=True).stdout)
+    paths = {target["name"]: target.get("path", "") for target in description["targets"]}
+    products = []
+    for product in description["products"]:
+        if "executable" not in product["type"]:
+            continue
+        if any(paths.get(target, "").startswith("plugins/") for target in product["targets"]):
+            products.append(product["name"])
+    return sorted(products)
+
+
+def run(*command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs).stdout
+
+
+def install(source, destination, mode):
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, destination)
+    destination.chmod(mode)
+
+
+def install_binary(source, destination):
+    install(source, destination, 0o755)
+    run("strip", "--strip-unneeded", "--remove-section=.comment", "--remove-section=.note", str(destination))
+    # The Swift runtime must be inside the binary: the package does not depend on /opt/swift.
+    linked = run("ldd", str(destination))
+    assert "/opt/swift" not in linked and "libswiftCore" not in linked, f"{source} links the Swift runtime dynamically:\n{linked}"
+
+
+def gzip_file(source_text, destination):
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    # mtime 0 and no file name: the same input gives the same bytes (lintian: gzip -n).
+    with open(destination, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as out:
+        out.write(source_text.encode())
+    destination.chmod(0o644)
+
+
+def maintainer():
+    configured = os.environ.get("KAWAL_DEB_MAINTAINER")
+    if configured:
+        return configured
+    name = run("git", "config", "user.name", cwd=ROOT).strip()
+    email = run("git", "config", "user.email", cwd=ROOT).strip()
+    return f"{name} <{email}>"
+
+
+def shlib_depends(binaries):
+    """dpkg-shlibdeps on the staged binaries (it wants a debian/control beside it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "debian").mkdir()
+        (Path(tmp) / "debian" / "control").write_text("Source: kawal\n\nPackage: kawal\nArchitecture: amd64\n")
+        out = run("dpkg-shlibdeps", "-O", *map(str, binaries), cwd=tmp)
+    for line in out.splitlines():
+        if line.startswith("shlibs:Depends="):
+            return line.split("=", 1)[1]
+    raise SystemExit("dpkg-shlibdeps printed no shlibs:Depends")
+
+
+def package():
+    version = run(str(BIN / "kawald"), "--version").strip()
+    commit_date = run("git", "log", "-1", "--format=%cD", cwd=ROOT).strip()
+    commit_day = run("git", "log", "-1", "--format=%cs", cwd=ROOT).strip()
+    stage = OUT / "root"
+    shutil.rmtree(stage, ignore_errors=True)
+    os.umask(0o022)
+    stage.mkdir(parents=True)
+
+    binaries = [stage / "usr/bin/kawald", stage / "usr/bin/kawalctl"]
+    install_binary(BIN / "kawald", binaries[0])
+    install_binary(BIN / "kawalctl", binaries[1])
+    for plugin in plugin_products():
+        binaries.append(stage / "usr/lib/kawal/plugins" / plugin)
+        install_binary(BIN / plugin, binaries[-1])
+    (stage / "usr/lib/kawal/plugins").mkdir(parents=True, exist_ok=True)
+
+    units = stage / "usr/lib/systemd/system"
+    for unit in sorted((PACKAGING / "systemd").iterdir()):
+        if unit.is_dir():
+            for dropin in sorted(unit.iterdir()):
+                install(dropin, units / unit.name / dropin.name, 0o644)
+        else:
+            install(unit, units / unit.name, 0o644)
+    install(PACKAGING / "sysusers.d/kawal.conf", stage / "usr/lib/sysusers.d/kawal.conf", 0o644)
+    install(PACKAGING / "tmpfiles.d/kawal.conf", stage / "usr/lib/tmpfiles.d/kawal.conf", 0o644)
+    install(PACKAGING / "catalog/kawal.catalog", stage / "usr/lib/systemd/catalog/kawal.catalog", 0o644)
+    install(PACKAGING / "kawald.toml", stage / "etc/kawal/kawald.toml", 0o644)
+    for mapping in sorted((PACKAGING / "import").glob("*.toml")):
+        install(mapping, stage / "usr/share/kawal/import" / mapping.name, 0o644)
+    templates = ROOT / "templates"
+    if templates.is_dir():
+        for template in sorted(p for p in templates.rglob("*") if p.is_file()):
+            install(template, stage / "usr/share/kawal/templates" / template.relative_to(templates), 0o644)
+
+    completions = {"bash": stage / "usr/share/bash-completion/completions/kawalctl",
+                   "zsh": stage / "usr/share/zsh/vendor-completions/_kawalctl",
+                   "fish": stage / "usr/share/fish/vendor_completions.d/kawalctl.fish"}
+    for shell, destination in completions.items():
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        script = run(str(BIN / "kawalctl"), "--generate-completion-script", shell)
+        # Completion files are sourced, not run: no #! line (lintian: bash-completion-with-hashbang).
+        if script.startswith("#!"):
+            script = script.split("\n", 1)[1]
+        destination.write_text(script)
+        destination.chmod(0o644)
+
+    with tempfile.TemporaryDirectory() as man:
+        run(sys.executable, str(PACKAGING / "deb/manpages.py"), str(BIN), str(ROOT / "docs"), man, commit_day)
+        for page in sorted(Path(man).rglob("*.[158]")):
+            gzip_file(page.read_text(), stage / "usr/share/man" / page.parent.name / (page.name + ".gz"))
+
+    doc = stage / "usr/share/doc/kawal"
+    for name in DOCS:
+        if (ROOT / name).exists():
+            install(ROOT / name, doc / Path(name).name, 0o644)
+    install(PACKAGING / "deb/copyright", doc / "copyright", 0o644)
+    changelog = (f"kawal ({version}) unstable; urgency=medium\n\n"
+                 f"  * Release {version}: kawald, kawalctl and plugins with hardened systemd units,\n"
+                 f"    socket activation, a journald catalog and Prometheus metrics.\n\n"
+                 f" -- {maintainer()}  {commit_date}\n")
+    gzip_file(changelog, doc / "changelog.gz")
+
+    control = stage / "DEBIAN"
+    control.mkdir()
+    for script in ("postinst", "prerm", "postrm"):
+        install(PACKAGING / "deb" / script, control / script, 0o755)
+    (control / "conffiles").write_text("/etc/kawal/kawald.toml\n")
+    md5sums = []
+    size = 0
+    for path in sorted(p for p in stage.rglob("*") if p.is_file() and not p.is_relative_to(control)):
+        size += path.stat().st_size
+        md5sums.append(f"{hashlib.md5(path.read_bytes()).hexdigest()}  {path.relative_to(stage)}\n")
+    (control / "md5sums").write_text("".join(md5sums))
+    text = (PACKAGING / "deb/control.in").read_text()
+    text = (text.replace("@VERSION@", version).replace("@SIZE@", str((size + 1023) // 1024))
+            .replace("@DEPENDS@", shlib_depends(binaries)).replace("@MAINTAINER@", maintainer()))
+    (control / "control").write_text(text)
+    for path in control.iterdir():
+        if path.name not in ("postinst", "prerm", "postrm"):
+            path.chmod(0o644)
+
+    deb = OUT / f"kawal_{version}_amd64.deb"
+    run("dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(deb))
+    print(deb)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["plugins"]:
+        print("\n".join(plugin_products()))
+    elif sys.argv[1:] == ["package"]:
+        package()
+    else:
+        raise SystemExit(__doc__)
