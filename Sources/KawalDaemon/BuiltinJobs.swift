@@ -24,7 +24,7 @@ struct BuiltinJobs: Service {
     func run() async throws {
         await scheduler.attach(owner: Self.owner, capabilities: Self.kinds)
         try await withGracefulShutdownHandler {
-            while let batch = try await scheduler.nextBatch(owner: Self.owner, max: 4, idle: .seconds(3600)) {
+            while let batch = try await scheduler.nextBatch(owner: Self.owner, max: 4, idle: .seconds(86_400)) {
                 for job in batch {
                     var result: (id: Int64, ok: Bool, retryable: Bool, error: String?) = (job.id, true, false, nil)
                     do {

@@ -110,6 +110,20 @@ public enum Daemon {
         let backupService = BackupService(settings: configuration.backup, stateDirectory: configuration.stateDirectory, store: store, scheduler: scheduler,
                                           zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!, logger: logger)
         await pluginHost.attach(backup: backupService)
+        await backupService.report(to: state.metrics)
+        await scheduler.onOutcome { [metrics = state.metrics] kind, state in
+            if kind.hasPrefix("notify.") {
+                let channel = String(kind.dropFirst("notify.".count))
+                if state == "done" { metrics.reminderSent(channel: channel) } else { metrics.reminderFailed(channel: channel) }
+            } else if kind == "backup" || kind.hasPrefix("backup."), state == "dead" {
+                metrics.backupFailed()
+            }
+        }
+        await backupService.onAlert { [reminders] facts in
+            // One alert per day at most: the key names the day.
+            let day = Int64(Date().timeIntervalSince1970 / 86_400)
+            _ = await reminders.raiseAlert(kind: "backup_overdue", facts: facts, key: "day\(day)")
+        }
         await backupService.onRestore { [scheduler, timerService] in
             try await scheduler.reloadAfterRestore()
             try await timerService.resync()

@@ -39,7 +39,7 @@ struct MetricsTextfileService: Service {
                 if !failing { logger.warning("cannot write the metrics textfile: \(error)", metadata: ["kawal.path": "\(path)"]) }
                 failing = true
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(settings.interval)) }
+            try? await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: .seconds(settings.interval)) }
         }
     }
 

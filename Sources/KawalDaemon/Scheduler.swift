@@ -37,6 +37,13 @@ actor Scheduler: Service {
         deadLetterHandler = handler
     }
 
+    /// Told of every job that ends, done or dead (kind, state): for the metrics.
+    private var outcomeObserver: (@Sendable (String, String) -> Void)?
+
+    func onOutcome(_ observer: @escaping @Sendable (_ kind: String, _ state: String) -> Void) {
+        outcomeObserver = observer
+    }
+
     private func buried(_ id: Int64, kind: String?) {
         guard let handler = deadLetterHandler, let kind else { return }
         Task { await handler(id, kind) }
@@ -149,7 +156,10 @@ actor Scheduler: Service {
                 if state == "pending", let kind = kinds[id] {
                     ready[kind, default: CircularBuffer()].append(id)
                 } else {
-                    if state == "dead" { buried(id, kind: kinds[id]) }
+                    if state == "dead" {
+                        buried(id, kind: kinds[id])
+                        if let kind = kinds[id] { outcomeObserver?(kind, state) }
+                    }
                     kinds[id] = nil
                 }
             }
@@ -263,6 +273,7 @@ actor Scheduler: Service {
                     logger.error("job failed for good and went to the dead letters", metadata: ["kawal.job": "\(id)", "kawal.plugin": "\(owner)"])
                     buried(id, kind: kinds[id])
                 }
+                if let kind = kinds[id], state == "done" || state == "dead" { outcomeObserver?(kind, state) }
                 kinds[id] = nil
             }
         }

@@ -156,6 +156,10 @@ extension Store {
     static func reminderRefusal(_ db: Database, case record: CaseRecord, recipient: HandlerRecord?, rules: ReminderRules) throws -> String? {
         guard rules.enabled else { return "reminders are off" }
         guard CaseLifecycle.open.contains(record.status) else { return "the case is \(record.status)" }
+        // UU PDP: while the person's processing is restricted, nobody is reminded about them.
+        if try Bool.fetchOne(db, sql: "SELECT restrictedAt IS NOT NULL FROM person WHERE id = ?", arguments: [record.personID]) == true {
+            return "processing of the person's data is restricted"
+        }
         if let recipient, !recipient.active { return "handler \(recipient.code) is inactive" }
         return nil
     }
@@ -249,6 +253,13 @@ extension Store {
     /// Brings the case's planned reminders in line with what it needs now: one "due" reminder per
     /// planned follow-up to the case's handler (to the admins while the case has none), one
     /// escalation past the overdue limit; the rest are cancelled.
+    /// Every case of a person: after a change to the person that the one decision reads (restriction).
+    func recomputeReminders(_ db: Database, personID: Int64, now: Date, jobs: JobCollector) throws {
+        for caseID in try Int64.fetchAll(db, sql: "SELECT id FROM caseFile WHERE personID = ?", arguments: [personID]) {
+            try recomputeReminders(db, caseID: caseID, now: now, jobs: jobs)
+        }
+    }
+
     func recomputeReminders(_ db: Database, caseID: Int64, now: Date, jobs: JobCollector) throws {
         let rules = reminderRules
         guard let record = try CaseRecord.fetchOne(db, key: caseID) else { return }

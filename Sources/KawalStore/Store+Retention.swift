@@ -121,6 +121,21 @@ extension Store {
             INSERT INTO referralAggregate (caseAggregateID, service, status, createdAt)
             SELECT ?, s.code, r.status, r.createdAt FROM referral r JOIN service s ON s.id = r.serviceID WHERE r.caseID = ?
             """, arguments: [aggregateID, record.id!])
+        // Nothing about the case may go out after it is gone: its reminders' pending jobs are
+        // cancelled, and messages already queued for it lose their text (they carry a first name).
+        let now = now
+        try db.execute(sql: """
+            UPDATE job SET state = 'cancelled', updatedAt = ?
+            WHERE state = 'pending' AND idempotencyKey IN (SELECT fireKey FROM reminder WHERE caseID = ? AND fireKey IS NOT NULL)
+              AND NOT EXISTS (SELECT 1 FROM reminder r WHERE r.fireKey = job.idempotencyKey AND r.caseID <> ? AND r.state = 'planned')
+            """, arguments: [now, record.id!, record.id!])
+        try db.execute(sql: """
+            UPDATE job SET state = 'cancelled', payload = '{}', lastError = 'the case was erased or purged', updatedAt = ?
+            WHERE state IN ('pending', 'leased') AND kind LIKE 'notify.%' AND idempotencyKey IN (
+                SELECT 'notify:' || m.messageID || ':' || m.channel FROM reminder m
+                WHERE m.caseID = ? AND m.messageID IS NOT NULL AND m.channel IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM reminder o WHERE o.messageID = m.messageID AND o.caseID <> m.caseID))
+            """, arguments: [now, record.id!])
         try db.execute(sql: "DELETE FROM caseFile WHERE id = ?", arguments: [record.id!])
         let remaining = try Int.fetchOne(db, sql: "SELECT count(*) FROM caseFile WHERE personID = ?", arguments: [record.personID]) ?? 0
         if remaining == 0 {

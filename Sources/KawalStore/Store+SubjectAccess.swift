@@ -43,13 +43,14 @@ extension Store {
             throw StoreError.invalid(field: "reason", message: "a restriction needs its reason, e.g. the person's request of a date")
         }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard var person = try PersonRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
             person.restrictedAt = person.restrictedAt ?? now
             person.restrictionReason = reason
             person.version += 1
             person.updatedAt = now
             try person.update(db)
+            try self.recomputeReminders(db, personID: id, now: now, jobs: jobs)
             try AuditLog.append(db, actor: actor, action: "person.restrict", object: "person/\(id)")
             return person
         }
@@ -58,7 +59,7 @@ extension Store {
     public func unrestrictPerson(id: Int64, actor: Actor) async throws -> PersonRecord {
         guard actor.isAdmin else { throw StoreError.forbidden("only administrators lift a restriction") }
         let now = time.now()
-        return try await pool.write { db in
+        return try await writeWithReminders { db, jobs in
             guard var person = try PersonRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
             guard person.restrictedAt != nil else { throw StoreError.invalid(field: "id", message: "person/\(id) is not restricted") }
             person.restrictedAt = nil
@@ -66,6 +67,7 @@ extension Store {
             person.version += 1
             person.updatedAt = now
             try person.update(db)
+            try self.recomputeReminders(db, personID: id, now: now, jobs: jobs)
             try AuditLog.append(db, actor: actor, action: "person.unrestrict", object: "person/\(id)")
             return person
         }

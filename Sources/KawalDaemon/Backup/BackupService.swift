@@ -42,6 +42,10 @@ actor BackupService: Service {
 
     func onRestore(_ body: @escaping @Sendable () async throws -> Void) { afterRestore = body }
 
+    /// Where an overdue-backup alert goes besides the journal: the administrators' notifiers.
+    private var alertAdmins: (@Sendable (_ facts: [(String, String)]) async -> Void)?
+    func onAlert(_ body: @escaping @Sendable (_ facts: [(String, String)]) async -> Void) { alertAdmins = body }
+
     static func error(_ name: String, _ message: String, _ extra: [String: JSONValue] = [:]) -> VarlinkError {
         VarlinkError("io.kawal.Backup.\(name)", extra.merging(["message": .string(message)]) { a, _ in a })
     }
@@ -79,13 +83,13 @@ actor BackupService: Service {
             let health = self.health()
             let wait: Double
             if health.stale {
-                raiseStaleBackupAlert(health)
+                await raiseStaleBackupAlert(health)
                 wait = settings.maximumAge
             } else {
                 wait = (lastSuccess ?? startedAt).addingTimeInterval(settings.maximumAge).timeIntervalSinceNow + 1
             }
             do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(max(1, wait))) }
+                try await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: .seconds(max(1, wait))) }
             } catch {
                 return
             }
@@ -94,8 +98,10 @@ actor BackupService: Service {
 
     /// The one place where a stale backup is reported: a journal entry with its MESSAGE_ID (see the
     /// catalog). Administrator notifications through the notifier plugins hook in here.
-    private func raiseStaleBackupAlert(_ health: Health) {
+    private func raiseStaleBackupAlert(_ health: Health) async {
         let since = health.lastSuccess.map { "the last good backup is \(Int(($0.distance(to: Date())) / 3600)) h old" } ?? "there is no good backup yet"
+        await alertAdmins?([("last_good_backup", health.lastSuccess.map { "\(Int(($0.distance(to: Date())) / 3600)) h ago" } ?? "none"),
+                            ("max_age", "\(Int(health.maximumAge / 3600)) h")])
         logger.critical("ALERT: backups are overdue: \(since) (max_age \(Int(health.maximumAge / 3600)) h); see 'kawalctl backup list' and the backup plugin's log",
                         metadata: ["message_id": "\(Self.staleMessageID)", "kawal.backup_dir": "\(directory)"])
     }
@@ -181,6 +187,15 @@ actor BackupService: Service {
         let good = catalog.good
         lastSuccess = good.first?.created
         goodCount = good.count
+        if let lastSuccess { metrics?.backupSucceeded(at: lastSuccess) }
+    }
+
+    private var metrics: KawalMetrics?
+
+    /// The last good backup's time goes to these metrics, now and after every change.
+    func report(to metrics: KawalMetrics) {
+        self.metrics = metrics
+        if let lastSuccess { metrics.backupSucceeded(at: lastSuccess) }
     }
 
     // MARK: Taking a backup

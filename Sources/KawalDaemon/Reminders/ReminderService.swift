@@ -49,10 +49,10 @@ actor ReminderService: Service {
         while !Task.isCancelled {
             let batch: [OfferedJob]?
             do {
-                batch = try await scheduler.nextBatch(owner: Self.owner, max: 64, idle: .seconds(60))
+                batch = try await scheduler.nextBatch(owner: Self.owner, max: 64, idle: .seconds(86_400))
             } catch {
                 logger.error("cannot take reminder jobs: \(error)")
-                try? await Task.sleep(for: .seconds(1))
+                try? await EventLoopSleep.sleep(for: .seconds(1))
                 continue
             }
             guard let batch else { return }
