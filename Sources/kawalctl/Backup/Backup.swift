@@ -12,7 +12,7 @@ struct Backup: ParsableCommand {
             Backups are zstd-compressed and age-encrypted to the public keys in [backup] recipients; kawald never holds a \
             secret key. 'verify --identity' and 'restore' read an age identity file (age-keygen's format) for one run and \
             decrypt here, with the kawal-backup program ($KAWAL_BACKUP_TOOL, else beside kawalctl, else \
-            /usr/lib/kawal/kawal-backup). See docs/backups.md.
+            /usr/lib/kawal/plugins/kawal-backup). See docs/backups.md.
             """,
         subcommands: [BackupNow.self, BackupList.self, BackupVerify.self, BackupPrune.self, BackupRestore.self]
     )
@@ -53,7 +53,7 @@ func backupToolPath() -> String {
         let sibling = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/") + "/kawal-backup"
         if access(sibling, X_OK) == 0 { return sibling }
     }
-    return access("/usr/lib/kawal/kawal-backup", X_OK) == 0 ? "/usr/lib/kawal/kawal-backup" : "kawal-backup"
+    return access("/usr/lib/kawal/plugins/kawal-backup", X_OK) == 0 ? "/usr/lib/kawal/plugins/kawal-backup" : "kawal-backup"
 }
 
 /// Runs kawal-backup with `arguments`; its stderr (progress, errors) goes to ours, its stdout (one JSON line) is returned.
