@@ -37,6 +37,8 @@ public final class DaemonState: Sendable {
 
     public let launch: Launch
     public let startedAt = Date()
+    /// `startedAt` as ISO 8601, made once: a formatter per status call cost more than the call.
+    public let startedAtText: String
     let startedInstant = ContinuousClock.now
     public let logLevel: LogLevelControl
     /// The daemon's metrics, for every feature to record into (see `KawalMetrics`).
@@ -45,6 +47,7 @@ public final class DaemonState: Sendable {
 
     public init(launch: Launch, configuration: Configuration, source: Configuration.Source) {
         self.launch = launch
+        self.startedAtText = ISO8601DateFormatter().string(from: startedAt)
         self.logLevel = LogLevelControl(configuration.logLevel)
         self.mutable = Mutex(Mutable(configuration: configuration, source: source))
     }

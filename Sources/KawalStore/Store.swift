@@ -71,12 +71,15 @@ public final class Store: Sendable {
         public var sizeBytes: Int64
         public var instanceID: String
         public var counts: [String: Int64]
+        /// Jobs by state (pending, leased, done, dead, …).
+        public var jobs: [String: Int64]
     }
 
     public func summary() async throws -> Summary {
         let path = self.path
         return try await pool.read { db in
-            let applied = try Schema.migrator.appliedMigrations(db).count
+            // One row per applied migration; reading the table is cheaper than building the migrator.
+            let applied = try Int.fetchOne(db, sql: "SELECT count(*) FROM grdb_migrations") ?? 0
             let journalMode = try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "unknown"
             let pageCount = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0
@@ -92,8 +95,10 @@ public final class Store: Sendable {
                 "people": row["people"], "cases": row["cases"], "open_cases": row["openCases"],
                 "overdue_followups": row["overdue"], "active_handlers": row["handlers"],
             ]
+            var jobs: [String: Int64] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) FROM job GROUP BY state") { jobs[row[0]] = row[1] }
             return Summary(path: path, schemaVersion: applied, journalMode: journalMode,
-                           sizeBytes: pageCount * pageSize, instanceID: instance, counts: counts)
+                           sizeBytes: pageCount * pageSize, instanceID: instance, counts: counts, jobs: jobs)
         }
     }
 

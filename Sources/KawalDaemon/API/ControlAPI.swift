@@ -127,7 +127,7 @@ public struct ControlAPI: Sendable {
         let storage = try await store.summary()
         var counts = storage.counts.mapValues { JSONValue.int($0) }
         counts["control_connections"] = .int(Int64(state.openConnections))
-        let jobs = try await store.jobCounts()
+        let jobs = storage.jobs
         for jobState in ["pending", "leased", "dead", "stale"] { counts["jobs_\(jobState)"] = .int(jobs[jobState] ?? 0) }
         let pluginStates = await plugins.list().map(\.state)
         counts["plugins_running"] = .int(Int64(pluginStates.filter { $0 == "running" }.count))
@@ -138,7 +138,7 @@ public struct ControlAPI: Sendable {
         return [
             "version": .string(KawalDefaults.version),
             "pid": .int(Int64(getpid())),
-            "started_at": .string(ISO8601DateFormatter().string(from: state.startedAt)),
+            "started_at": .string(state.startedAtText),
             "uptime_seconds": .double(Double(uptime.seconds) + Double(uptime.attoseconds) / 1e18),
             "config_path": configPath,
             "state_dir": .string(configuration.stateDirectory),
