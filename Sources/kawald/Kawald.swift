@@ -15,7 +15,10 @@ import Glibc
 @main
 enum KawaldMain {
     static func main() {
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+            let line = Array("kawald: tasks run on libdispatch, not SwiftNIO's loops: an idle kawald wakes every second\n".utf8)
+            _ = line.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+        }
         Task {
             await Kawald.main()
             exit(0)
