@@ -11,7 +11,7 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
                 systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace zlib1g-dev \
-                msmtp python3-aiosmtpd gammu-smsd openssl chromium
+                msmtp python3-aiosmtpd gammu-smsd openssl chromium restic
 # Only for `make deb` and `make test-deb`, so that `make test` does not install lintian.
 DEB_APT_PACKAGES := dpkg-dev binutils lintian man-db
 

@@ -8,6 +8,9 @@ public struct BackupCatalog: Sendable {
         public var dataPath: String
         public var manifestPath: String
         public var manifest: BackupManifest?
+        public var offsitePath: String
+        /// The off-site copy's record; nil when none was attempted.
+        public var offsite: OffsiteCopy?
         /// "ok", or why the backup cannot be trusted.
         public var state: String
         public var created: Date
@@ -45,13 +48,19 @@ public struct BackupCatalog: Sendable {
                 }
             }
             let created = manifest?.createdDate ?? BackupNaming.date(ofID: id) ?? .distantPast
-            entries.append(Entry(id: id, dataPath: dataPath, manifestPath: manifestPath, manifest: manifest, state: state, created: created))
+            let offsitePath = directory + "/" + BackupNaming.offsiteFile(id: id)
+            let offsite = FileManager.default.contents(atPath: offsitePath).flatMap { try? OffsiteCopy.decode($0) }
+            entries.append(Entry(id: id, dataPath: dataPath, manifestPath: manifestPath, manifest: manifest, offsitePath: offsitePath, offsite: offsite,
+                                 state: state, created: created))
         }
         entries.sort { ($0.created, $0.id) > ($1.created, $1.id) }
     }
 
     /// Newest first.
     public var good: [Entry] { entries.filter(\.isGood) }
+
+    /// The newest good backup whose off-site copy worked.
+    public var lastOffsiteCopy: Entry? { good.first { $0.offsite?.succeeded == true } }
 
     public func entry(_ id: String) -> Entry? { entries.first { $0.id == id || $0.dataPath.hasSuffix("/" + id) } }
 

@@ -77,11 +77,13 @@ public struct BackupManifest: Codable, Sendable, Equatable {
     public var createdDate: Date? { BackupNaming.parseTimestamp(created) }
 }
 
-/// File names in a backup folder: `kawal-YYYYMMDDTHHMMSSZ.db.zst.age` and its manifest.
+/// File names in a backup folder: `kawal-YYYYMMDDTHHMMSSZ.db.zst.age`, its manifest and its off-site record.
 public enum BackupNaming {
     public static let prefix = "kawal-"
     public static let dataSuffix = ".db.zst.age"
     public static let manifestSuffix = ".manifest.json"
+    /// The record of the off-site copy (restic), when one is configured.
+    public static let offsiteSuffix = ".offsite.json"
     /// Files being written start with this; they are never listed and are removed when stale.
     public static let temporaryPrefix = ".tmp-"
 
@@ -91,6 +93,7 @@ public enum BackupNaming {
 
     public static func dataFile(id: String) -> String { id + dataSuffix }
     public static func manifestFile(id: String) -> String { id + manifestSuffix }
+    public static func offsiteFile(id: String) -> String { id + offsiteSuffix }
 
     /// The id in a data or manifest file name.
     public static func id(fromFileName name: String) -> String? {

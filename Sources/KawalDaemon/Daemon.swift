@@ -119,10 +119,8 @@ public enum Daemon {
                 metrics.backupFailed()
             }
         }
-        await backupService.onAlert { [reminders] facts in
-            // One alert per day at most: the key names the day.
-            let day = Int64(Date().timeIntervalSince1970 / 86_400)
-            _ = await reminders.raiseAlert(kind: "backup_overdue", facts: facts, key: "day\(day)")
+        await backupService.onAlert { [reminders] kind, facts, key in
+            _ = await reminders.raiseAlert(kind: kind, facts: facts, key: key)
         }
         await backupService.onRestore { [scheduler, timerService] in
             try await scheduler.reloadAfterRestore()

@@ -31,6 +31,11 @@ struct Status: ParsableCommand {
             let flag = backup["stale"]?.boolValue == true
                 ? " — OVERDUE: older than \(formatDuration(backup["max_age_seconds"]?.doubleValue ?? 0)); see 'kawalctl backup list'" : ""
             rows.append(("Last backup", age + flag))
+            if backup["offsite_configured"]?.boolValue == true {
+                var offsite = backup["offsite_age_seconds"]?.doubleValue.map { "\(formatDuration($0)) ago (\(text(backup["offsite_last_success"])))" } ?? "none yet"
+                if let error = backup["offsite_error"]?.stringValue { offsite += " — LAST COPY FAILED: \(error)" }
+                rows.append(("Off-site copy", offsite))
+            }
         }
         rows.append(("Time zone", text(status["time_zone"])))
         rows.append(("Reloads", text(status["reloads"])))

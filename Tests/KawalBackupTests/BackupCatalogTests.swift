@@ -36,4 +36,32 @@ final class BackupCatalogTests: XCTestCase {
         XCTAssertEqual(catalog.staleTemporaryFiles(olderThan: -1).count, 1)
         XCTAssertEqual(catalog.staleTemporaryFiles(olderThan: 3600).count, 0)
     }
+
+    func testOffsiteRecordsKeepNoCredentialsAndTheCatalogueReadsThem() throws {
+        XCTAssertEqual(OffsiteCopy.redacted("rest:https://kawal:rahasia@backup.example.org:8000/kawal"), "rest:https://backup.example.org:8000/kawal")
+        XCTAssertEqual(OffsiteCopy.redacted("sftp:kawal@nas:/srv/restic"), "sftp:kawal@nas:/srv/restic")
+        XCTAssertEqual(OffsiteCopy.redacted("/mnt/usb/kawal"), "/mnt/usb/kawal")
+        XCTAssertEqual(OffsiteCopy.redacted("s3:https://s3.example.org/bucket/a@b"), "s3:https://s3.example.org/bucket/a@b")
+
+        let directory = NSTemporaryDirectory() + "kawal-offsite-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        for (id, error) in [("kawal-20261201T010000Z", nil), ("kawal-20261202T010000Z", "restic backup exited with status 1")] as [(String, String?)] {
+            let file = try AtomicFile(path: directory + "/" + BackupNaming.dataFile(id: id))
+            try file.write(Data(repeating: 1, count: 10))
+            try file.commit()
+            let manifest = BackupManifest(id: id, created: BackupNaming.timestamp(BackupNaming.date(ofID: id)!), plaintextBytes: 1, plaintextSHA256: "",
+                                          ciphertextBytes: 10, ciphertextSHA256: "", compressedBytes: 1, compressionLevel: 3,
+                                          recipients: [], schemaVersion: 1, counts: [:], integrityCheck: "ok", toolVersion: "test", jobID: nil)
+            try manifest.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.manifestFile(id: id)))
+            let copy = OffsiteCopy(target: "restic", repository: "rest:https://u:p@h/r", copied: "2026-12-01T01:02:00Z",
+                                   snapshots: error == nil ? ["abc", "def"] : [], error: error)
+            try copy.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.offsiteFile(id: id)))
+        }
+        let catalog = BackupCatalog(directory: directory)
+        XCTAssertEqual(catalog.good.count, 2)
+        XCTAssertEqual(catalog.good.first?.offsite?.succeeded, false)
+        XCTAssertEqual(catalog.lastOffsiteCopy?.id, "kawal-20261201T010000Z")
+        XCTAssertEqual(catalog.lastOffsiteCopy?.offsite?.repository, "rest:https://h/r")
+    }
 }

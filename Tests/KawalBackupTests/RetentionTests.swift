@@ -9,6 +9,7 @@ final class RetentionTests: XCTestCase {
         let date = BackupNaming.parseTimestamp(text)!
         let id = BackupNaming.id(for: date)
         return BackupCatalog.Entry(id: id, dataPath: "/b/\(id).db.zst.age", manifestPath: "/b/\(id).manifest.json", manifest: nil,
+                                   offsitePath: "/b/\(id).offsite.json", offsite: nil,
                                    state: good ? "ok" : "manifest missing (interrupted backup)", created: date)
     }
 

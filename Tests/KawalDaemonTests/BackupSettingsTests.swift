@@ -24,6 +24,20 @@ import Testing
         #expect(timer.onCalendar == "*-*-* 01:00 Asia/Makassar", "the default 'daily 01:00 Asia/Makassar' in systemd's syntax")
     }
 
+    @Test func resticIsTheOptionalOffsiteTarget() throws {
+        let config = try Configuration.parse("""
+            [backup]
+            recipients = ["\(Self.recipient)"]
+            restic_repository = "sftp:kawal@nas:/srv/restic"
+            restic_password_file = "/etc/kawal/restic-password"
+            """, file: "k.toml")
+        let restic = try #require(config.backup?.restic)
+        #expect(restic.repository == "sftp:kawal@nas:/srv/restic")
+        #expect(restic.passwordFile == "/etc/kawal/restic-password")
+        #expect(restic.command == "restic")
+        #expect(try Configuration.parse("[backup]\nrecipients = [\"\(Self.recipient)\"]\n", file: "k.toml").backup?.restic == nil)
+    }
+
     @Test func withoutABackupSectionThereIsNoBackupTimer() throws {
         let config = try Configuration.parse("", file: "k.toml")
         #expect(config.backup == nil)
@@ -36,6 +50,9 @@ import Testing
         ("[backup]\nrecipients = [\"\(recipient)\"]\nschedule = \"nightly\"\n", "k.toml:3: backup.schedule:"),
         ("[backup]\nrecipients = [\"\(recipient)\"]\ncompression_level = 30\n", "k.toml:3: backup.compression_level: 30 is out of range: expected a zstd level from 1 to 19"),
         ("[backup]\nrecipients = [\"\(recipient)\"]\nkeep_hourly = 3\n", "k.toml:3: backup.keep_hourly: unknown key"),
+        ("[backup]\nrecipients = [\"\(recipient)\"]\nrestic_password_file = \"/etc/kawal/pw\"\n",
+         "k.toml:3: backup.restic_password_file: is set but restic_repository is not"),
+        ("[backup]\nrecipients = [\"\(recipient)\"]\nrestic_repository = \" \"\n", "k.toml:3: backup.restic_repository: is empty"),
     ])
     func reportsProblems(text: String, message: String) {
         #expect {

@@ -188,6 +188,73 @@ import Varlink
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.kawald.stateDirectory).filter { $0.hasPrefix("kawal.db.pre-restore-") }.isEmpty)
     }
 
+    /// The off-site target: the real restic, a local repository. The copy is the encrypted file
+    /// itself (restic dump gives back the same bytes), and a broken repository leaves the local
+    /// backup good, marks the copy failed in list and status, and raises an alert.
+    @Test func backupsAreCopiedToAResticRepositoryAndAFailedCopyIsAlerted() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let repository = directory + "/restic-repo"
+        let password = directory + "/restic-password"
+        try "kata sandi restic uji\n".write(toFile: password, atomically: true, encoding: .utf8)
+        let restic = ["--repo", repository, "--password-file", password]
+        let initialised = try KawalBinaries.run("restic", restic + ["init", "--quiet"])
+        #expect(initialised.status == 0, "\(initialised.stderr)")
+
+        var s = try Self.setup(extra: """
+            restic_repository = "\(repository)"
+            restic_password_file = "\(password)"
+            """)
+        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        try s.addPerson("Siti")
+        let manifest = try s.backupNow()
+        let id = try #require(manifest["id"]?.stringValue)
+        func offsite(_ id: String) throws -> JSONValue? {
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline {
+                let list = try JSONValue(parsing: try s.ctl(["backup", "list", "--json"]).stdout)
+                let entry = list["backups"]?.arrayValue?.first { $0["id"]?.stringValue == id }
+                if let copy = entry?["offsite"], copy.objectValue != nil { return copy }
+                usleep(200_000)
+            }
+            return nil
+        }
+        let copy = try #require(try offsite(id), "no off-site record: \(s.kawald.log.suffix(1500))")
+        #expect(copy["error"]?.stringValue == nil, "\(copy)")
+        #expect(copy["snapshots"]?.arrayValue?.count == 2)
+
+        // restic holds exactly the encrypted file: same SHA-256 as the manifest's ciphertext.
+        let snapshots = try KawalBinaries.run("restic", restic + ["snapshots", "--json", "--tag", "kawal-backup=\(id)"])
+        #expect((try? JSONValue(parsing: snapshots.stdout))?.arrayValue?.count == 2, "\(snapshots.stdout)\(snapshots.stderr)")
+        let dumped = try s.sh("restic --repo '\(repository)' --password-file '\(password)' dump --tag kawal-backup=\(id),kawal-file=data latest '/\(id).db.zst.age' | sha256sum")
+        #expect(dumped.stdout.hasPrefix(manifest["ciphertext_sha256"]?.stringValue ?? "?"), "\(dumped.stdout)\(dumped.stderr)")
+        // …which age and zstd open into the database.
+        let opened = try s.sh("restic --repo '\(repository)' --password-file '\(password)' dump --tag kawal-backup=\(id),kawal-file=data latest '/\(id).db.zst.age' | age -d -i '\(s.key)' | zstd -d -q -o '\(s.directory)/offsite.db' && echo done")
+        #expect(opened.stdout.contains("done"), "\(opened.stderr)")
+        #expect(try s.count("person", in: s.directory + "/offsite.db") == 1)
+        let list = try s.ctl(["backup", "list"])
+        #expect(list.stdout.contains("restic \(copy["snapshots"]?.arrayValue?.first?.stringValue?.prefix(8) ?? "?")"), "\(list.stdout)")
+        let status = try s.ctl(["status"])
+        #expect(status.stdout.contains("Off-site copy") && !status.stdout.contains("FAILED"), "\(status.stdout)")
+
+        // The repository goes missing (a disconnected disk): the local backup is still good.
+        try FileManager.default.moveItem(atPath: repository, toPath: repository + ".away")
+        s = try s.restart()
+        let second = try s.backupNow()
+        let secondID = try #require(second["id"]?.stringValue)
+        #expect(secondID != id)
+        let failed = try #require(try offsite(secondID))
+        #expect(failed["error"]?.stringValue?.contains("restic backup") == true, "\(failed)")
+        #expect(try s.ctl(["backup", "verify", secondID]).status == 0)
+        let failedList = try s.ctl(["backup", "list"])
+        #expect(failedList.stdout.contains("FAILED"), "\(failedList.stdout)")
+        let failedStatus = try s.ctl(["status"])
+        #expect(failedStatus.stdout.contains("LAST COPY FAILED"), "\(failedStatus.stdout)")
+        #expect(s.kawald.log.contains("ALERT: the off-site copy of a backup failed"), "\(s.kawald.log.suffix(1500))")
+        #expect(s.kawald.log.contains("ALERT: backup_offsite_failed"))
+        #expect(!s.kawald.log.contains("kata sandi"), "the restic password never reaches the log")
+    }
+
     @Test func anOverdueBackupIsFlaggedInStatusAndAlertedInTheLog() throws {
         let s = try Self.setup(extra: "max_age = \"2s\"")
         defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }

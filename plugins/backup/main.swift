@@ -183,8 +183,10 @@ func commandVerify(_ options: [String: String]) {
                "integrity_check": "ok", "counts": .object(checked.counts.mapValues { .int($0) })])
 }
 
-/// One "backup" job: snapshot from kawald, then compress, encrypt, check, write the manifest, tell kawald.
-func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws {
+/// One "backup" job: snapshot from kawald, then compress, encrypt, check, write the manifest, tell
+/// kawald. Returns the off-site copy to make once the job is acknowledged (the local backup is
+/// complete without it, and a slow upload must not outlive the job's lease), when one is configured.
+func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws -> (() -> Void)? {
     let socketPath = ProcessInfo.processInfo.environment["KAWAL_PLUGINS_SOCKET"] ?? "/run/kawal/plugins.sock"
     let kawald = try VarlinkConnection(unixSocketPath: socketPath)
     let snapshot = try kawald.call("io.kawal.Backup.Snapshot", ["job_id": .int(job.id)])
@@ -225,6 +227,25 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws {
     let finished = try kawald.call("io.kawal.Backup.Finished", ["id": .string(id)])
     let removed = (finished["removed"]?.arrayValue ?? []).compactMap(\.stringValue)
     plugin.log("backup \(id) written: \(result.plaintextBytes) bytes → \(result.ciphertextBytes) bytes\(removed.isEmpty ? "" : "; retention removed \(removed.joined(separator: ", "))")")
+    guard let restic = ResticCopier(snapshot["restic"], backupDirectory: directory) else { return nil }
+    return {
+        let copy = restic.copy(id: id, directory: directory)
+        do {
+            let record = try AtomicFile(path: directory + "/" + BackupNaming.offsiteFile(id: id), mode: 0o640)
+            try record.write(try copy.encoded())
+            try record.commit()
+        } catch {
+            plugin.log("cannot write the off-site record of backup \(id): \(error)")
+        }
+        plugin.log(copy.error.map { "off-site copy of backup \(id) failed: \($0)" } ?? "backup \(id) copied to restic: snapshots \(copy.snapshots.joined(separator: ", "))")
+        var parameters: [String: JSONValue] = ["id": .string(id), "ok": .bool(copy.succeeded), "snapshots": .array(copy.snapshots.map { .string($0) })]
+        if let error = copy.error { parameters["error"] = .string(error) }
+        do {
+            _ = try kawald.call("io.kawal.Backup.Offsite", parameters)
+        } catch {
+            plugin.log("cannot tell kawald about the off-site copy of backup \(id): \(error)")
+        }
+    }
 }
 
 func runPlugin() async {
@@ -238,8 +259,9 @@ func runPlugin() async {
     do {
         for try await job in plugin.jobs {
             do {
-                try runBackup(job, plugin: plugin)
+                let offsite = try runBackup(job, plugin: plugin)
                 job.ack()
+                offsite?()
             } catch let error as AgeError {
                 plugin.log("backup failed: \(error)")
                 job.fail("\(error)", retryable: false)

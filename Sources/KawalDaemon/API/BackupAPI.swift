@@ -53,6 +53,7 @@ struct BackupAPI: Sendable {
             "Snapshot": pluginOnly,
             "Checked": pluginOnly,
             "Finished": pluginOnly,
+            "Offsite": pluginOnly,
         ]
     }
 
@@ -60,7 +61,9 @@ struct BackupAPI: Sendable {
         [
             "configured": .bool(health.configured), "dir": .string(directory), "last_success": health.lastSuccess.map { .string(BackupNaming.timestamp($0)) } ?? .null,
             "age_seconds": health.age.map { .double($0) } ?? .null, "max_age_seconds": .double(health.maximumAge), "stale": .bool(health.stale),
-            "good_backups": .int(Int64(health.good)),
+            "good_backups": .int(Int64(health.good)), "offsite_configured": .bool(health.offsiteConfigured),
+            "offsite_last_success": health.offsiteLastSuccess.map { .string(BackupNaming.timestamp($0)) } ?? .null,
+            "offsite_error": health.offsiteError.map { .string($0) } ?? .null,
         ]
     }
 }

@@ -87,6 +87,10 @@ public struct ControlAPI: Sendable {
                     status["backup"] = [
                         "last_success": health.lastSuccess.map { .string(store.time.display($0)) } ?? .null,
                         "age_seconds": health.age.map { .double($0) } ?? .null, "max_age_seconds": .double(health.maximumAge), "stale": .bool(health.stale),
+                        "offsite_configured": .bool(health.offsiteConfigured),
+                        "offsite_last_success": health.offsiteLastSuccess.map { .string(store.time.display($0)) } ?? .null,
+                        "offsite_age_seconds": health.offsiteLastSuccess.map { .double(Date().timeIntervalSince($0)) } ?? .null,
+                        "offsite_error": health.offsiteError.map { .string($0) } ?? .null,
                     ]
                 }
                 return status

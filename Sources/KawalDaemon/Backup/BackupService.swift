@@ -24,6 +24,9 @@ actor BackupService: Service {
     private let startedAt = Date()
     private var lastSuccess: Date?
     private var goodCount = 0
+    /// The newest backup copied off-site, and the newest backup's off-site error when its copy failed.
+    private var offsiteLastSuccess: Date?
+    private var offsiteError: String?
     /// Set once a restore replaced the database, so that the scheduler and timers reload their state.
     private var afterRestore: (@Sendable () async throws -> Void)?
 
@@ -35,16 +38,24 @@ actor BackupService: Service {
         self.scheduler = scheduler
         self.zone = zone
         self.logger = logger
-        let good = BackupCatalog(directory: directory).good
-        lastSuccess = good.first?.created
-        goodCount = good.count
+        let catalog = BackupCatalog(directory: directory)
+        lastSuccess = catalog.good.first?.created
+        goodCount = catalog.good.count
+        (offsiteLastSuccess, offsiteError) = Self.offsiteState(catalog)
+    }
+
+    private static func offsiteState(_ catalog: BackupCatalog) -> (Date?, String?) {
+        let newest = catalog.good.first { $0.offsite != nil }
+        return (catalog.lastOffsiteCopy?.created, newest?.offsite?.error)
     }
 
     func onRestore(_ body: @escaping @Sendable () async throws -> Void) { afterRestore = body }
 
-    /// Where an overdue-backup alert goes besides the journal: the administrators' notifiers.
-    private var alertAdmins: (@Sendable (_ facts: [(String, String)]) async -> Void)?
-    func onAlert(_ body: @escaping @Sendable (_ facts: [(String, String)]) async -> Void) { alertAdmins = body }
+    /// Where backup alerts (overdue, off-site copy failed) go besides the journal: the
+    /// administrators' notifiers. `key` makes repeats of one alert one message.
+    typealias AlertSink = @Sendable (_ kind: String, _ facts: [(String, String)], _ key: String) async -> Void
+    private var alertAdmins: AlertSink?
+    func onAlert(_ body: @escaping AlertSink) { alertAdmins = body }
 
     static func error(_ name: String, _ message: String, _ extra: [String: JSONValue] = [:]) -> VarlinkError {
         VarlinkError("io.kawal.Backup.\(name)", extra.merging(["message": .string(message)]) { a, _ in a })
@@ -66,6 +77,9 @@ actor BackupService: Service {
         var maximumAge: Double
         var stale: Bool
         var good: Int
+        var offsiteConfigured: Bool
+        var offsiteLastSuccess: Date?
+        var offsiteError: String?
     }
 
     func health(now: Date = Date()) -> Health {
@@ -74,7 +88,8 @@ actor BackupService: Service {
         let configured = settings?.enabled ?? false
         // Without any backup yet, kawald gives the first one max_age from its start before calling it stale.
         let stale = configured && (age.map { $0 > maximumAge } ?? (now.timeIntervalSince(startedAt) > maximumAge))
-        return Health(configured: configured, lastSuccess: lastSuccess, age: age, maximumAge: maximumAge, stale: stale, good: goodCount)
+        return Health(configured: configured, lastSuccess: lastSuccess, age: age, maximumAge: maximumAge, stale: stale, good: goodCount,
+                      offsiteConfigured: settings?.restic != nil, offsiteLastSuccess: offsiteLastSuccess, offsiteError: offsiteError)
     }
 
     func run() async throws {
@@ -100,8 +115,10 @@ actor BackupService: Service {
     /// catalog). Administrator notifications through the notifier plugins hook in here.
     private func raiseStaleBackupAlert(_ health: Health) async {
         let since = health.lastSuccess.map { "the last good backup is \(Int(($0.distance(to: Date())) / 3600)) h old" } ?? "there is no good backup yet"
-        await alertAdmins?([("last_good_backup", health.lastSuccess.map { "\(Int(($0.distance(to: Date())) / 3600)) h ago" } ?? "none"),
-                            ("max_age", "\(Int(health.maximumAge / 3600)) h")])
+        // One alert per day at most: the key names the day.
+        let day = Int64(Date().timeIntervalSince1970 / 86_400)
+        await alertAdmins?("backup_overdue", [("last_good_backup", health.lastSuccess.map { "\(Int(($0.distance(to: Date())) / 3600)) h ago" } ?? "none"),
+                                              ("max_age", "\(Int(health.maximumAge / 3600)) h")], "day\(day)")
         logger.critical("ALERT: backups are overdue: \(since) (max_age \(Int(health.maximumAge / 3600)) h); see 'kawalctl backup list' and the backup plugin's log",
                         metadata: ["message_id": "\(Self.staleMessageID)", "kawal.backup_dir": "\(directory)"])
     }
@@ -121,6 +138,12 @@ actor BackupService: Service {
         return [
             "id": .string(entry.id), "path": .string(entry.dataPath), "manifest_path": .string(entry.manifestPath), "state": .string(entry.state),
             "created": .string(BackupNaming.timestamp(entry.created)), "manifest": manifest,
+            "offsite": entry.offsite.map { offsite -> JSONValue in
+                [
+                    "target": .string(offsite.target), "repository": .string(offsite.repository), "copied": .string(offsite.copied),
+                    "snapshots": .array(offsite.snapshots.map { .string($0) }), "error": offsite.error.map { .string($0) } ?? .null,
+                ]
+            } ?? .null,
         ]
     }
 
@@ -174,6 +197,7 @@ actor BackupService: Service {
             // The manifest first: from then on the backup no longer counts as good.
             unlink(entry.manifestPath)
             unlink(entry.dataPath)
+            unlink(entry.offsitePath)
             removed.append(decision.id)
             logger.notice("backup removed by retention", metadata: ["kawal.backup": "\(decision.id)", "kawal.reason": "\(decision.reasons.joined(separator: "; "))"])
         }
@@ -187,6 +211,7 @@ actor BackupService: Service {
         let good = catalog.good
         lastSuccess = good.first?.created
         goodCount = good.count
+        (offsiteLastSuccess, offsiteError) = Self.offsiteState(catalog)
         if let lastSuccess { metrics?.backupSucceeded(at: lastSuccess) }
     }
 
@@ -273,12 +298,21 @@ actor BackupService: Service {
                 "snapshot_path": .string(path), "id": .string(id), "created": .string(BackupNaming.timestamp(created)), "dir": .string(directory),
                 "recipients": .array(settings.recipients.map { .string($0) }), "compression_level": .int(Int64(settings.compressionLevel)),
                 "compression_threads": .int(Int64(settings.compressionThreads)),
+                "restic": settings.restic.map { restic -> JSONValue in
+                    ["repository": .string(restic.repository), "password_file": restic.passwordFile.map { .string($0) } ?? .null, "command": .string(restic.command)]
+                } ?? .null,
             ]))
             var checkedOK = false
             while true {
                 let call = try VarlinkCall(message: try await channel.perform { try $0.receiveMessage() })
-                guard call.parameters["id"]?.stringValue == id, ["io.kawal.Backup.Checked", "io.kawal.Backup.Finished"].contains(call.method) else {
-                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Checked or Finished with id \(id)")))
+                guard call.parameters["id"]?.stringValue == id,
+                      ["io.kawal.Backup.Checked", "io.kawal.Backup.Finished", "io.kawal.Backup.Offsite"].contains(call.method) else {
+                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Checked, Finished or Offsite with id \(id)")))
+                    continue
+                }
+                if call.method == "io.kawal.Backup.Offsite" {
+                    await offsiteCopied(id: id, ok: call.parameters["ok"]?.boolValue == true, error: call.parameters["error"]?.stringValue)
+                    try await reply(VarlinkReply(parameters: [:]))
                     continue
                 }
                 if call.method == "io.kawal.Backup.Checked" {
@@ -319,6 +353,20 @@ actor BackupService: Service {
         } catch {
             logger.debug("backup connection ended: \(error)")
         }
+    }
+
+    /// The plugin copied backup `id` off-site, or failed to: the catalogue learns it from the
+    /// record the plugin wrote; a failure is logged and alerted once per backup.
+    private func offsiteCopied(id: String, ok: Bool, error: String?) async {
+        refresh(await catalog())
+        if ok {
+            logger.notice("backup copied off-site", metadata: ["kawal.backup": "\(id)", "kawal.target": "restic"])
+            return
+        }
+        let reason = error ?? "unknown error"
+        logger.error("ALERT: the off-site copy of a backup failed: \(reason.prefix(300)); the local backup is good",
+                     metadata: ["kawal.backup": "\(id)", "kawal.target": "restic"])
+        await alertAdmins?("backup_offsite_failed", [("backup", id), ("target", "restic"), ("error", String(reason.prefix(300)))], id)
     }
 
     // MARK: Restore

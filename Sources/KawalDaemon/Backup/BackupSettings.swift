@@ -1,3 +1,4 @@
+import Foundation
 import KawalBackup
 import KawalCalendar
 import TOMLKit
@@ -23,6 +24,20 @@ public struct BackupSettings: Sendable, Equatable {
     /// zstd worker threads; 0 compresses on the plugin's own thread.
     public var compressionThreads = 2
     public var enabled = true
+    /// A second, off-site target: each backup file (already age-encrypted) and its manifest go into
+    /// this restic repository with `restic backup --stdin`. Nil: no off-site copy.
+    public var restic: ResticTarget?
+
+    /// `restic_repository`, `restic_password_file`, `restic_command` in `[backup]`.
+    public struct ResticTarget: Sendable, Equatable {
+        /// Anything restic takes for `-r`: a path, `sftp:…`, `rest:…`, `s3:…`. Credentials of the
+        /// storage (AWS_…, B2_…) go in `[plugins.backup] env` or the plugin unit's credentials.
+        public var repository: String
+        /// The repository password; without it, the plugin reads the credential `restic-password`
+        /// from `$CREDENTIALS_DIRECTORY` (systemd `LoadCredential=`).
+        public var passwordFile: String?
+        public var command = "restic"
+    }
 
     public init() {}
 
@@ -41,7 +56,7 @@ public struct BackupSettings: Sendable, Equatable {
     }
 
     static let keys = ["recipients", "dir", "schedule", "keep_last", "keep_daily", "keep_weekly", "keep_monthly", "max_age", "compression_level",
-                       "compression_threads", "enabled"]
+                       "compression_threads", "enabled", "restic_repository", "restic_password_file", "restic_command"]
 
     /// A lower-case `age1…` Bech32 string of the right length (the plugin checks the checksum when it encrypts).
     static func looksLikeRecipient(_ text: String) -> Bool {
@@ -86,6 +101,19 @@ public struct BackupSettings: Sendable, Equatable {
         if let enabled = table["enabled"] {
             guard let value = enabled.bool else { throw reader.error("backup", "enabled", "expected true or false") }
             settings.enabled = value
+        }
+        let passwordFile = try reader.path(table, "backup", "restic_password_file")
+        let command = try reader.string(table, "backup", "restic_command")
+        if let repository = try reader.string(table, "backup", "restic_repository") {
+            guard !repository.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw reader.error("backup", "restic_repository", "is empty: expected a restic repository such as \"/mnt/usb/kawal\" or \"sftp:backup@nas:/srv/kawal\", or leave the key out")
+            }
+            var target = ResticTarget(repository: repository, passwordFile: passwordFile)
+            if let command { target.command = command }
+            settings.restic = target
+        } else if passwordFile != nil || command != nil {
+            throw reader.error("backup", passwordFile != nil ? "restic_password_file" : "restic_command",
+                               "is set but restic_repository is not: name the repository the off-site copies go to")
         }
         return settings
     }

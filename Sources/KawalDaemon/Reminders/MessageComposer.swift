@@ -128,7 +128,7 @@ struct MessageComposer: Sendable {
     /// An administrator alert to every alert handler and configured address.
     func alertMessages(kind: String, facts: [(String, String)], messageBase: String, admins: [ReminderRecipient], now: Date) -> [OutgoingMessage] {
         let addressees = admins.map { Self.addressee($0, rules: rules) } + configuredAdmins
-        let known = ["backup_failed", "backup_overdue", "plugin_failed", "delivery_failed"]
+        let known = ["backup_failed", "backup_overdue", "plugin_failed", "delivery_failed", "backup_offsite_failed"]
         var messages: [OutgoingMessage] = []
         for (index, addressee) in addressees.enumerated() {
             guard let channel = addressee.channels.first else { continue }

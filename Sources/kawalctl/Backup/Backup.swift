@@ -20,16 +20,24 @@ struct Backup: ParsableCommand {
 
 extension Table {
     static func backups(_ items: [JSONValue]) -> Table {
-        var table = Table(["ID", "CREATED", "STATE", "SIZE", "DATABASE", "SCHEMA", "CASES"])
+        var table = Table(["ID", "CREATED", "STATE", "SIZE", "DATABASE", "SCHEMA", "CASES", "OFF-SITE"])
         for backup in items {
             let manifest = backupManifest(backup)
             table.append([text(backup["id"]), text(backup["created"]), text(backup["state"]),
                           manifest.map { formatBytes($0["ciphertext_bytes"]?.intValue ?? 0) } ?? "-",
                           manifest.map { formatBytes($0["plaintext_bytes"]?.intValue ?? 0) } ?? "-",
-                          manifest.map { text($0["schema_version"]) } ?? "-", manifest.map { text($0["counts"]?["caseFile"]) } ?? "-"])
+                          manifest.map { text($0["schema_version"]) } ?? "-", manifest.map { text($0["counts"]?["caseFile"]) } ?? "-",
+                          offsiteSummary(backup["offsite"])])
         }
         return table
     }
+}
+
+/// "restic 3f1a2b4c", "FAILED", or "-" when no copy was attempted.
+func offsiteSummary(_ offsite: JSONValue?) -> String {
+    guard let offsite, offsite.objectValue != nil else { return "-" }
+    if offsite["error"]?.stringValue != nil { return "FAILED" }
+    return "\(text(offsite["target"])) \(offsite["snapshots"]?.arrayValue?.first?.stringValue?.prefix(8) ?? "")"
 }
 
 /// The manifest kawald sends as JSON text inside a Backup.
