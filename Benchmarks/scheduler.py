@@ -25,7 +25,7 @@ from conftest import wait_for_socket  # noqa: E402
 
 BIN = Path(os.environ.get("KAWAL_BIN_DIR", ROOT / ".build" / "release"))
 PENDING = int(os.environ.get("KAWAL_BENCH_PENDING", "1000000"))
-THROUGHPUT_JOBS = int(os.environ.get("KAWAL_BENCH_JOBS", "200000"))
+THROUGHPUT_JOBS = int(os.environ.get("KAWAL_BENCH_JOBS", "1000000"))
 IDLE_SECONDS = int(os.environ.get("KAWAL_BENCH_IDLE", "60"))
 
 
@@ -125,6 +125,8 @@ def main():
         insert_jobs(daemon.database, THROUGHPUT_JOBS, datetime.now(timezone.utc) - timedelta(seconds=1), "bench.sink", "now")
         daemon.start()
         started = time.monotonic()
+        # Whatever the plugin finished before READY reached us is not counted as done in the window.
+        done_before = count_state(daemon.database, "done")
         while count_state(daemon.database, "done") < THROUGHPUT_JOBS:
             time.sleep(0.05)
             if time.monotonic() - started > 600:
@@ -132,8 +134,8 @@ def main():
         elapsed = time.monotonic() - started
         done = count_state(daemon.database, "done")
         daemon.stop()
-        rate = done / elapsed
-        print(f"throughput through a real plugin: {done} jobs in {elapsed:.2f} s = {rate:,.0f} jobs/s "
+        rate = (done - done_before) / elapsed
+        print(f"throughput through a real plugin: {done - done_before} jobs in {elapsed:.2f} s = {rate:,.0f} jobs/s "
               f"(target >= 50,000/s: {'met' if rate >= 50_000 else 'NOT met'})")
 
         # 3. Lateness: jobs due at set times over the next seconds; the plugin notes when each arrived.

@@ -199,9 +199,9 @@ actor Scheduler: Service {
         publish(SchedulerEvent(event: "plugin.detached", jobID: nil, plugin: owner, state: nil, detail: nil))
     }
 
-    /// The next jobs for a plugin, leased to it; waits up to `idle` for work. Empty after the wait
-    /// (time to ping), nil once the owner is detached.
-    func nextBatch(owner: String, max: Int, idle: Duration) async throws -> [OfferedJob]? {
+    /// The next jobs for a plugin, leased to it; waits up to `idle` for work (nil: does not wait).
+    /// Empty after the wait (time to ping), nil once the owner is detached.
+    func nextBatch(owner: String, max: Int, idle: Duration?) async throws -> [OfferedJob]? {
         while true {
             guard let capabilities = attached[owner] else { return nil }
             var ids: [Int64] = []
@@ -218,6 +218,7 @@ actor Scheduler: Service {
                 if !offered.isEmpty { return offered }
                 continue
             }
+            guard let idle else { return [] }
             let woken = await waitForWork(owner: owner, idle: idle)
             if !woken { return [] }
         }

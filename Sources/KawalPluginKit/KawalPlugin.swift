@@ -43,6 +43,9 @@ final class Batch: @unchecked Sendable {
     private let condition = NSCondition()
     private var settled: Set<Int64> = []
     private var queue: [JSONValue] = []
+    private let size: Int
+
+    init(size: Int) { self.size = size }
 
     func settle(_ id: Int64, _ result: JSONValue) {
         condition.lock()
@@ -50,7 +53,9 @@ final class Batch: @unchecked Sendable {
         // Settling twice is ignored: the first answer counts.
         guard settled.insert(id).inserted else { return }
         queue.append(result)
-        condition.signal()
+        // The serving thread wakes for the first answer it can send and when the batch is
+        // complete, not for every answer in between: a wake-up costs more than a fast job.
+        if queue.count == 1 || settled.count == size { condition.signal() }
     }
 
     /// Every answer settled so far, waiting for at least one; then up to a millisecond more for
@@ -60,7 +65,7 @@ final class Batch: @unchecked Sendable {
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
         let deadline = Date().addingTimeInterval(0.001)
-        while queue.count < remaining, condition.wait(until: deadline) {}
+        while queue.count < remaining, settled.count < size, condition.wait(until: deadline) {}
         defer { queue.removeAll(keepingCapacity: true) }
         return queue
     }
@@ -83,9 +88,13 @@ public final class KawalPlugin: @unchecked Sendable {
     /// What kawald agreed to at registration.
     public private(set) var leaseSeconds: Int64 = 0
     public private(set) var protocolVersion: Int64 = 0
-    /// The jobs kawald offers, as they come. Ends when kawald asks the plugin to stop.
-    public let jobs: AsyncThrowingStream<PluginJob, any Error>
-    private let continuation: AsyncThrowingStream<PluginJob, any Error>.Continuation
+    /// The jobs kawald offers, one batch (one `Run` call) at a time. Ends when kawald asks the
+    /// plugin to stop. A plugin that can do a batch's work at once (one write, one flush) reads
+    /// these; others read `jobs`.
+    public let batches: AsyncThrowingStream<[PluginJob], any Error>
+    private let continuation: AsyncThrowingStream<[PluginJob], any Error>.Continuation
+    /// The jobs kawald offers, as they come, one by one.
+    public var jobs: PluginJobs { PluginJobs(batches: batches) }
     private let connection: VarlinkConnection
 
     public static let protocolVersion: Int64 = 1
@@ -109,7 +118,7 @@ public final class KawalPlugin: @unchecked Sendable {
         self.version = version
         self.capabilities = capabilities
         self.connection = connection
-        (jobs, continuation) = AsyncThrowingStream.makeStream(of: PluginJob.self)
+        (batches, continuation) = AsyncThrowingStream.makeStream(of: [PluginJob].self)
     }
 
     private func register() throws {
@@ -132,8 +141,8 @@ public final class KawalPlugin: @unchecked Sendable {
                     switch call.method {
                     case "io.kawal.PluginJobs.Run":
                         let offered = call.parameters["jobs"]?.arrayValue ?? []
-                        let batch = Batch()
-                        for value in offered { continuation.yield(PluginJob(value, batch: batch)) }
+                        let batch = Batch(size: offered.count)
+                        if !offered.isEmpty { continuation.yield(offered.map { PluginJob($0, batch: batch) }) }
                         if offered.isEmpty {
                             try connection.sendMessage(VarlinkReply(parameters: ["results": []]).message)
                         } else if call.more {
@@ -171,4 +180,28 @@ public final class KawalPlugin: @unchecked Sendable {
     public func log(_ message: String) {
         FileHandle.standardError.write(Data((message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
     }
+}
+
+/// The jobs of every batch in turn: one suspension per batch, not per job.
+public struct PluginJobs: AsyncSequence, Sendable {
+    public typealias Element = PluginJob
+    let batches: AsyncThrowingStream<[PluginJob], any Error>
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var batches: AsyncThrowingStream<[PluginJob], any Error>.AsyncIterator
+        var current: [PluginJob] = []
+        var index = 0
+
+        public mutating func next() async throws -> PluginJob? {
+            while index == current.count {
+                guard let batch = try await batches.next() else { return nil }
+                current = batch
+                index = 0
+            }
+            defer { index += 1 }
+            return current[index]
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(batches: batches.makeAsyncIterator()) }
 }

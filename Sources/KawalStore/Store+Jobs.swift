@@ -53,8 +53,8 @@ extension Store {
     /// Enqueued jobs and personal data keep FULL durability.
     func writeJobBookkeeping<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await pool.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+            try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+            defer { try? db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute() }
             var result: T?
             try db.inTransaction {
                 result = try body(db)
@@ -100,21 +100,21 @@ extension Store {
     }
 
     /// Leases the given pending jobs to `owner` until `expiresAt`; jobs no longer pending are skipped.
-    /// One statement for the whole batch: at tens of thousands of jobs a second, per-row statements cost.
+    /// One cached statement for the whole batch: at tens of thousands of jobs a second, per-row
+    /// statements (or statements of a new shape per batch size) cost.
     public func leaseJobs(_ ids: [Int64], owner: String, expiresAt: Date) async throws -> [OfferedJob] {
         let now = time.now()
+        let idList = Self.jsonArray(ids)
         return try await writeJobBookkeeping { db in
-            var offered: [OfferedJob] = []
-            for chunk in ids.chunked(into: 500) {
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                var arguments: StatementArguments = [owner, expiresAt, now]
-                arguments += StatementArguments(chunk)
-                let rows = try Row.fetchAll(db, sql: """
-                    UPDATE job SET state = 'leased', leaseOwner = ?, leaseExpiresAt = ?, attempts = attempts + 1, updatedAt = ?
-                    WHERE state = 'pending' AND id IN (\(placeholders))
-                    RETURNING id, kind, payload, idempotencyKey, attempts, dueAt
-                    """, arguments: arguments)
-                offered += rows.map { OfferedJob(id: $0[0], kind: $0[1], payload: $0[2], idempotencyKey: $0[3], attempt: $0[4], dueAt: $0[5]) }
+            // The ids drive the search (primary key); `+state` keeps SQLite from walking the
+            // (state, dueAt) index over every pending job instead.
+            let statement = try db.cachedStatement(sql: """
+                UPDATE job SET state = 'leased', leaseOwner = ?, leaseExpiresAt = ?, attempts = attempts + 1, updatedAt = ?
+                WHERE id IN (SELECT value FROM json_each(?)) AND +state = 'pending'
+                RETURNING id, kind, payload, idempotencyKey, attempts, dueAt
+                """)
+            let offered = try Row.fetchAll(statement, arguments: [owner, expiresAt, now, idList]).map {
+                OfferedJob(id: $0[0], kind: $0[1], payload: $0[2], idempotencyKey: $0[3], attempt: $0[4], dueAt: $0[5])
             }
             // Offered in due order, as they were asked for.
             let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
@@ -129,15 +129,12 @@ extension Store {
         return try await writeJobBookkeeping { db in
             var settled: [(Int64, String)] = []
             let done = outcomes.compactMap { $0.outcome == .done ? $0.id : nil }
-            for chunk in done.chunked(into: 500) {
-                let placeholders = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                var arguments: StatementArguments = [now, owner]
-                arguments += StatementArguments(chunk)
-                let ids = try Int64.fetchAll(db, sql: """
+            if !done.isEmpty {
+                let statement = try db.cachedStatement(sql: """
                     UPDATE job SET state = 'done', leaseOwner = NULL, leaseExpiresAt = NULL, lastError = NULL, updatedAt = ?
-                    WHERE state = 'leased' AND leaseOwner = ? AND id IN (\(placeholders)) RETURNING id
-                    """, arguments: arguments)
-                settled += ids.map { ($0, "done") }
+                    WHERE id IN (SELECT value FROM json_each(?)) AND +state = 'leased' AND leaseOwner = ? RETURNING id
+                    """)
+                settled += try Int64.fetchAll(statement, arguments: [now, Self.jsonArray(done), owner]).map { ($0, "done") }
             }
             for (id, outcome) in outcomes {
                 guard case .failed(let message, let retryAt) = outcome else { continue }
@@ -221,6 +218,19 @@ extension Store {
             }
             return counts
         }
+    }
+}
+
+extension Store {
+    /// `[1,2,3]`: ids for `json_each(?)`, one bound value whatever their number.
+    static func jsonArray(_ ids: [Int64]) -> String {
+        var text = "["
+        text.reserveCapacity(ids.count * 8 + 2)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { text += "," }
+            text += String(id)
+        }
+        return text + "]"
     }
 }
 

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A plugin for the scheduler's tests. It appends each job's idempotency key to `SINK` and
-/// misbehaves as `MODE` says: ok, crash-after:N, hang-after:N, garbage, slow:MS, fail-every:N, no-register, exit-at-start,
+/// misbehaves as `MODE` says: ok, crash-after:N (exits after acknowledging N jobs), hang-after:N, garbage, slow:MS, fail-every:N, no-register, exit-at-start,
 /// or `timestamps` (each line: key, payload, arrival time in ms since 1970, for lateness benchmarks).
 @main
 struct TestPlugin {
@@ -32,24 +32,46 @@ struct TestPlugin {
         plugin.log("test plugin ready in mode \(mode)")
         guard let file = fopen(sink, "a") else { fatalError("cannot open \(sink)") }
         var handled = 0
-        for try await job in plugin.jobs {
-            handled += 1
-            if mode.hasPrefix("crash-after:"), handled > Int(mode.dropFirst(12))! { exit(9) }
-            if mode.hasPrefix("hang-after:"), handled > Int(mode.dropFirst(11))! { try await Task.sleep(for: .seconds(3600)) }
-            if mode.hasPrefix("slow:") { try await Task.sleep(for: .milliseconds(Int(mode.dropFirst(5))!)) }
-            if mode.hasPrefix("fail-every:"), handled % Int(mode.dropFirst(11))! == 0 {
-                job.fail("asked to fail", retryable: true)
-                continue
-            }
-            if mode == "timestamps" {
-                var now = timespec()
-                clock_gettime(CLOCK_REALTIME, &now)
-                fputs("\(job.idempotencyKey) \(job.payload) \(Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)\n", file)
-            } else {
-                fputs(job.idempotencyKey + "\n", file)
-            }
-            job.ack()
+        // A key is in the sink before its job is acknowledged: written keys are flushed, then acked,
+        // once per batch and before any pause, so that a crash never loses an acknowledged key.
+        var written: [PluginJob] = []
+        func acknowledgeWritten() {
+            guard !written.isEmpty else { return }
             fflush(file)
+            for job in written { job.ack() }
+            written.removeAll(keepingCapacity: true)
+        }
+        for try await batch in plugin.batches {
+            for job in batch {
+                handled += 1
+                if mode.hasPrefix("crash-after:"), handled > Int(mode.dropFirst(12))! {
+                    // The N jobs before reach kawald; the rest of the batch dies with the plugin.
+                    acknowledgeWritten()
+                    usleep(100_000)
+                    exit(9)
+                }
+                if mode.hasPrefix("hang-after:"), handled > Int(mode.dropFirst(11))! {
+                    acknowledgeWritten()
+                    try await Task.sleep(for: .seconds(3600))
+                }
+                if mode.hasPrefix("slow:") {
+                    acknowledgeWritten()
+                    try await Task.sleep(for: .milliseconds(Int(mode.dropFirst(5))!))
+                }
+                if mode.hasPrefix("fail-every:"), handled % Int(mode.dropFirst(11))! == 0 {
+                    job.fail("asked to fail", retryable: true)
+                    continue
+                }
+                if mode == "timestamps" {
+                    var now = timespec()
+                    clock_gettime(CLOCK_REALTIME, &now)
+                    fputs("\(job.idempotencyKey) \(job.payload) \(Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)\n", file)
+                } else {
+                    fputs(job.idempotencyKey + "\n", file)
+                }
+                written.append(job)
+            }
+            acknowledgeWritten()
         }
     }
 }

@@ -298,23 +298,40 @@ actor PluginHost: Service {
         pluginLogger.notice("external plugin gone: \(reason)")
     }
 
+    /// Offers jobs to a plugin and settles its answers. Two batches may be in flight: while the
+    /// plugin works on one, the next is leased and queued behind it on the connection, so the
+    /// plugin never waits for kawald to settle and lease between batches.
     private func serve(channel: PluginChannel, owner: String, name: String) async throws {
         let time = self.time
+        var inFlight: [(mailbox: ResultMailbox, attempts: [Int64: Int64])] = []
         while !Task.isCancelled {
-            guard let batch = try await scheduler.nextBatch(owner: owner, max: 1000, idle: .seconds(settings.pluginPing)) else { return }
-            if batch.isEmpty {
-                try await channel.ping(timeout: min(10, settings.pluginPing))
-                continue
+            if inFlight.count < 2 {
+                // Wait for work only when nothing is in flight; otherwise take what is ready now.
+                let idle: Duration? = inFlight.isEmpty ? .seconds(settings.pluginPing) : nil
+                guard let batch = try await scheduler.nextBatch(owner: owner, max: 1000, idle: idle) else { return }
+                if !batch.isEmpty {
+                    let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
+                    inFlight.append((channel.run(batch, timeout: settings.lease, display: { time.display($0) }), attempts))
+                    continue
+                }
+                if inFlight.isEmpty {
+                    try await channel.ping(timeout: min(10, settings.pluginPing))
+                    continue
+                }
             }
-            let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
             // Settle answers as they arrive: a crash mid-batch loses only the unanswered jobs.
-            let mailbox = channel.run(batch, timeout: settings.lease, display: { time.display($0) })
+            let (mailbox, attempts) = inFlight.removeFirst()
             while let results = try await mailbox.take() {
                 try await scheduler.settle(owner: owner, results: results, attempts: attempts)
                 let done = Int64(results.filter(\.ok).count)
                 update(name) {
                     $0.jobsDone += done
                     $0.jobsFailed += Int64(results.count) - done
+                }
+                // The plugin is on the last batch: queue the next one behind it now.
+                if inFlight.isEmpty, let batch = try await scheduler.nextBatch(owner: owner, max: 1000, idle: nil), !batch.isEmpty {
+                    let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
+                    inFlight.append((channel.run(batch, timeout: settings.lease, display: { time.display($0) }), attempts))
                 }
             }
         }
