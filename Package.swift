@@ -55,7 +55,8 @@ let package = Package(
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
-            dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         // De-identified reports: small-count suppression and the table, CSV, Markdown and HTML renderings. Pure.
         .target(name: "KawalReports", resources: [.embedInCode("Templates")]),

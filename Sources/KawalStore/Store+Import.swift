@@ -258,13 +258,15 @@ struct ImportWriter {
     mutating func flush(_ db: Database) throws {
         guard !pending.isEmpty else { return }
         // New people first. Within one statement, AUTOINCREMENT numbers the rows one after the other.
-        var people: [any DatabaseValueConvertible & Sendable] = []
+        var people: [DatabaseValue] = []
+        people.reserveCapacity(pending.count * 14)
         var newPeople = 0
         for item in pending {
             guard case .new(let person) = item.person else { continue }
             let warnings = person.nikWarnings.isEmpty ? "[]" : String(decoding: try JSONEncoder().encode(person.nikWarnings), as: UTF8.self)
-            people += [person.nik, person.nikHash, warnings, person.kkNumber, person.name, person.nameKey, person.sex, person.birthDate,
-                       person.village, person.hamlet, person.phone, person.guardian, stamp, stamp].map(Self.value)
+            people += [Self.value(person.nik), Self.value(person.nikHash), warnings.databaseValue, Self.value(person.kkNumber), person.name.databaseValue,
+                       person.nameKey.databaseValue, Self.value(person.sex), Self.value(person.birthDate), person.village.databaseValue,
+                       Self.value(person.hamlet), Self.value(person.phone), Self.value(person.guardian), stamp, stamp]
             newPeople += 1
         }
         var nextPersonID: Int64 = 0
@@ -276,7 +278,8 @@ struct ImportWriter {
             nextPersonID = db.lastInsertedRowID - Int64(newPeople) + 1
             counts.peopleCreated += newPeople
         }
-        var cases: [any DatabaseValueConvertible & Sendable] = []
+        var cases: [DatabaseValue] = []
+        cases.reserveCapacity(pending.count * 12)
         for (offset, item) in pending.enumerated() {
             let personID: Int64
             switch item.person {
@@ -293,41 +296,50 @@ struct ImportWriter {
                 opened = openedStamps[openedAt]!
             }
             let row = item.row
-            cases += [codes.code(counts.casesCreated + offset), personID, row.type, row.subtype, row.risk, row.urgentSafety,
-                      item.handlerID, row.person.village, row.summary, row.notes, opened, stamp].map(Self.value)
+            cases += [codes.code(counts.casesCreated + offset).databaseValue, personID.databaseValue, row.type.databaseValue, Self.value(row.subtype),
+                      row.risk.databaseValue, row.urgentSafety.databaseValue, Self.value(item.handlerID), row.person.village.databaseValue,
+                      Self.value(row.summary), Self.value(row.notes), opened, stamp]
         }
         try insert(db, """
             INSERT INTO caseFile (code, personID, type, subtype, status, risk, urgentSafety, handlerID, village, summary, notes, openedAt,
                                   legalHold, version, updatedAt)
             """, tuple: "(?, ?, ?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, 0, 1, ?)", rows: pending.count, cases)
-        var caseID = db.lastInsertedRowID - Int64(pending.count) + 1
-        var events: [any DatabaseValueConvertible & Sendable] = []
-        var eventCount = 0
-        for item in pending {
-            events += [caseID, "opened", nil, "new", stamp, actorLabel].map(Self.value)
-            eventCount += 1
+        // Every case is opened; some are also assigned. Two statements of fixed shape (one tuple per
+        // case) instead of one whose size varies, so that full chunks reuse prepared statements.
+        let firstCaseID = db.lastInsertedRowID - Int64(pending.count) + 1
+        let actor = actorLabel.databaseValue
+        var opened: [DatabaseValue] = []
+        opened.reserveCapacity(pending.count * 3)
+        var assigned: [DatabaseValue] = []
+        for (offset, item) in pending.enumerated() {
+            let caseID = (firstCaseID + Int64(offset)).databaseValue
+            opened += [caseID, stamp, actor]
             if let handler = item.row.handler, item.handlerID != nil {
-                events += [caseID, "assigned", nil, handler, stamp, actorLabel].map(Self.value)
-                eventCount += 1
+                assigned += [caseID, handler.databaseValue, stamp, actor]
             }
-            caseID += 1
         }
         try insert(db, "INSERT INTO caseEvent (caseID, kind, fromValue, toValue, at, actor)",
-                   tuple: "(?, ?, ?, ?, ?, ?)", rows: eventCount, events)
+                   tuple: "(?, 'opened', NULL, 'new', ?, ?)", rows: pending.count, opened)
+        if !assigned.isEmpty {
+            try insert(db, "INSERT INTO caseEvent (caseID, kind, fromValue, toValue, at, actor)",
+                       tuple: "(?, 'assigned', NULL, ?, ?, ?)", rows: assigned.count / 4, assigned)
+        }
         counts.casesCreated += pending.count
         counts.rows += pending.count
         pending.removeAll(keepingCapacity: true)
         pendingKeys.removeAll(keepingCapacity: true)
     }
 
-    private static func value(_ value: (any DatabaseValueConvertible & Sendable)?) -> any DatabaseValueConvertible & Sendable {
-        value ?? DatabaseValue.null
+    private static func value<Value: DatabaseValueConvertible>(_ value: Value?) -> DatabaseValue {
+        value?.databaseValue ?? .null
     }
 
-    /// `INSERT … VALUES tuple, tuple, …` with `rows` tuples; statements of a full chunk are prepared once.
-    private func insert(_ db: Database, _ head: String, tuple: String, rows: Int, _ values: [any DatabaseValueConvertible & Sendable]) throws {
+    /// `INSERT … VALUES tuple, tuple, …` with `rows` tuples; statements of a full chunk are prepared
+    /// once. The values are bound straight to SQLite: at thousands of values per statement, going
+    /// through `StatementArguments` (one existential each) shows in the profile.
+    private func insert(_ db: Database, _ head: String, tuple: String, rows: Int, _ values: [DatabaseValue]) throws {
         let sql = head + " VALUES " + Array(repeating: tuple, count: rows).joined(separator: ", ")
         let statement = rows == Self.chunkSize ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-        try statement.execute(arguments: StatementArguments(values))
+        try SQLiteBinding.execute(statement, values, db)
     }
 }
