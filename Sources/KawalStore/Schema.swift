@@ -36,6 +36,7 @@ enum Schema {
         }
         migrator.registerMigration("v4-reminders", migrate: createReminders)
         migrator.registerMigration("v5-privacy", migrate: createPrivacy)
+        migrator.registerMigration("v6-search-by-rowid", migrate: searchByRowID)
         return migrator
     }()
 

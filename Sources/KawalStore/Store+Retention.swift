@@ -98,6 +98,11 @@ extension Store {
             outcome.purged.append(entry.code)
             if removedPerson { outcome.peopleRemoved += 1 }
         }
+        if !outcome.purged.isEmpty {
+            // Once for the whole purge: merging the search index costs the same for one case as for many.
+            try await pool.write { db in try Self.forgetDeleted(db) }
+            try await emptyWriteAheadLog()
+        }
         return outcome
     }
 

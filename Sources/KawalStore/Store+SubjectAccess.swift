@@ -90,17 +90,20 @@ extension Store {
             throw StoreError.invalid(field: "reason", message: "an erasure needs its reason, e.g. the person's request of a date")
         }
         let now = time.now()
-        return try await pool.write { db in
+        let erased = try await pool.write { db in
             guard try PersonRecord.exists(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
             let cases = try CaseRecord.filter(Column("personID") == id).order(Column("id")).fetchAll(db)
             let held = cases.filter(\.legalHold).map(\.code)
             guard held.isEmpty else { throw StoreError.legalHold(object: "person/\(id)", cases: held) }
             for record in cases { _ = try Self.deidentify(record, reason: "erasure", now: now, db) }
             try db.execute(sql: "DELETE FROM person WHERE id = ?", arguments: [id])
+            try Self.forgetDeleted(db)
             // The reason stays in the audit log as the record of why the data went: the request's reference, not a name.
             try AuditLog.append(db, actor: actor, action: "person.erase", object: "person/\(id)",
                                 detail: "\(cases.count) cases de-identified: \(cases.map(\.code).joined(separator: ",")); reason: \(reason)")
             return cases.map(\.code)
         }
+        try await emptyWriteAheadLog()
+        return erased
     }
 }

@@ -42,6 +42,9 @@ public final class Store: Sendable {
             // lands in a temporary file, and a big import is not written twice (a statement journal
             // of over a GiB for 100,000 imported rows otherwise).
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // What is deleted is overwritten with zeros, not left in free space: an erased person's
+            // name must not be readable in the file with `strings` (see `forgetDeleted`).
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let pool = try DatabasePool(path: path, configuration: configuration)
         try Schema.migrator.migrate(pool)

@@ -77,6 +77,72 @@ import Testing
     }
 }
 
+@Suite struct ForgettingTests {
+    /// The database files as lowercase ASCII (the search index keeps words lowercased).
+    func fileText(_ f: PrivacyFixture) -> String {
+        ["kawal.db", "kawal.db-wal"].map { name in
+            let bytes = FileManager.default.contents(atPath: f.directory + "/" + name) ?? Data()
+            return String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+        }.joined()
+    }
+
+    @Test func anErasedPersonCannotBeReadInTheDatabaseFiles() async throws {
+        let f = try PrivacyFixture(at: "2025-02-03")
+        defer { f.cleanUp() }
+        // Neighbours on the same pages, recorded before and after: the pages stay in use.
+        for n in 0..<40 { _ = try await f.person("Tetangga Nomor\(n)", village: "Aikmel") }
+        let person = try await f.store.addPerson(PersonInput(nik: "5203014101900001", name: "Zulaikha Qurratuain", sex: "female", birthDate: "1990-01-01",
+                                                             village: "Aikmel", phone: "081234567899", notes: "tinggal dekat Xenopraksis"),
+                                                 force: true, actor: f.admin).0
+        var record = try await f.store.openCase(CaseInput(personID: person.id!, type: "document", summary: "akta kelahiran Quokkamundi"), actor: f.admin).record
+        for n in 0..<40 { _ = try await f.person("Tetangga Kedua\(n)", village: "Aikmel") }
+        // An edit leaves the earlier words in older segments of the search index.
+        record = try await f.store.updateCase(id: record.id!, version: record.version, changes: CaseInput(notes: "dikunjungi Mbakyuwidodari"), actor: f.admin).record
+        #expect(try await f.store.search("Qurratuain", limit: nil, actor: f.admin).count == 1)
+        let secrets = ["qurratuain", "xenopraksis", "quokkamundi", "mbakyuwidodari", "5203014101900001", "6281234567899"]
+        let before = fileText(f)
+        #expect(secrets.filter { !before.contains($0) } == [], "the test's words must be in the files before the erasure")
+
+        _ = try await f.store.erasePerson(id: person.id!, reason: "permintaan 2025-02-03 no. 7", actor: f.admin)
+        let text = fileText(f)
+        #expect(secrets.filter { text.contains($0) } == [], "still readable in kawal.db or its WAL after the erasure")
+        #expect(text.contains("tetangga"))
+        #expect(try await f.store.search("Tetangga", limit: 500, actor: f.admin).count == 80)
+        #expect(try await f.store.search("Qurratuain", limit: nil, actor: f.admin).isEmpty)
+        #expect(try await f.store.quickCheck().isEmpty)
+    }
+
+    @Test func aPurgedCaseCannotBeReadInTheDatabaseFiles() async throws {
+        let f = try PrivacyFixture(at: "2019-01-07")
+        defer { f.cleanUp() }
+        for n in 0..<40 { _ = try await f.person("Tetangga Nomor\(n)", village: "Selong") }
+        let person = try await f.person("Ruqayyah Zamharira", village: "Selong")
+        let record = try await f.store.openCase(CaseInput(personID: person, type: "document", summary: "kartu keluarga Xylofonika"), actor: f.admin).record
+        try await f.move(record, through: ["assessment", "resolved", "closed"])
+        let before = fileText(f)
+        #expect(before.contains("zamharira"))
+        f.at("2025-01-08")
+        let policy = RetentionPolicy(periods: [:], fallback: 5 * 365 * 86_400)
+        #expect(try await f.store.purgeExpired(policy: policy, actor: f.admin).purged == [record.code])
+        let text = fileText(f)
+        #expect(["zamharira", "ruqayyah", "xylofonika"].filter { text.contains($0) } == [], "still readable after the purge")
+        #expect(try await f.store.search("Tetangga", limit: 500, actor: f.admin).count == 40)
+    }
+
+    @Test func editsFindTheirSearchEntryByRowID() async throws {
+        let f = try PrivacyFixture(at: "2025-02-03")
+        defer { f.cleanUp() }
+        let first = try await f.store.addPerson(PersonInput(name: "Baiq Satu", village: "Aikmel", notes: "catatan lama"), force: true, actor: f.admin).0
+        let second = try await f.person("Baiq Dua", village: "Aikmel")
+        _ = try await f.openCase(second, type: "document")
+        _ = try await f.store.updatePerson(id: first.id!, version: first.version, changes: PersonInput(name: "Baiq Tiga", notes: "catatan baru"), actor: f.admin)
+        #expect(try await f.store.search("Satu", limit: nil, actor: f.admin).isEmpty)
+        #expect(try await f.store.search("lama", limit: nil, actor: f.admin).isEmpty)
+        #expect(try await f.store.search("Tiga baru", limit: nil, actor: f.admin).map(\.id) == [first.id!])
+        #expect(try await f.store.search("Baiq", limit: nil, actor: f.admin).map(\.id).sorted() == [first.id!, second])
+    }
+}
+
 @Suite struct ConsentAndSubjectAccessTests {
     @Test func childrenNeedAGuardianAndReferralsNeedConsent() async throws {
         let f = try PrivacyFixture(at: "2025-02-03")
