@@ -33,6 +33,7 @@ public struct PersonRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     static func nameKey(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) { return asciiNameKey(name) }
         let folded = name.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
         var key = ""
         var pendingSpace = false
@@ -46,6 +47,25 @@ public struct PersonRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
             }
         }
         return key
+    }
+
+    /// `nameKey` of an ASCII name, byte by byte: Foundation's folding showed in the profile of an
+    /// import, where most names are plain ASCII.
+    private static func asciiNameKey(_ name: String) -> String {
+        var key: [UInt8] = []
+        key.reserveCapacity(name.utf8.count)
+        var pendingSpace = false
+        for byte in name.utf8 {
+            let lower = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
+            if (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(lower) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(lower) {
+                if pendingSpace && !key.isEmpty { key.append(UInt8(ascii: " ")) }
+                key.append(lower)
+                pendingSpace = false
+            } else {
+                pendingSpace = true
+            }
+        }
+        return String(decoding: key, as: UTF8.self)
     }
 }
 

@@ -10,15 +10,39 @@ enum SQLiteBinding {
 
     static func execute(_ statement: Statement, _ values: [DatabaseValue], _ db: Database) throws {
         let handle = statement.sqliteStatement
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        try bind(statement, values, db)
+        var code = sqlite3_step(handle)
+        while code == SQLITE_ROW { code = sqlite3_step(handle) }
+        guard code == SQLITE_DONE else { throw error(code, statement, db) }
+    }
+
+    /// The first column of the first row, as an integer; nil when there is no row. For the
+    /// lookups an import makes once per row, where decoding a GRDB `Row` shows in the profile.
+    static func firstInteger(_ statement: Statement, _ values: [DatabaseValue], _ db: Database) throws -> Int64? {
+        let handle = statement.sqliteStatement
+        defer {
+            sqlite3_reset(handle)
+            sqlite3_clear_bindings(handle)
+        }
+        try bind(statement, values, db)
+        switch sqlite3_step(handle) {
+        case SQLITE_ROW: return sqlite3_column_int64(handle, 0)
+        case SQLITE_DONE: return nil
+        case let code: throw error(code, statement, db)
+        }
+    }
+
+    private static func bind(_ statement: Statement, _ values: [DatabaseValue], _ db: Database) throws {
+        let handle = statement.sqliteStatement
         guard Int(sqlite3_bind_parameter_count(handle)) == values.count else {
             throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "\(values.count) values for \(sqlite3_bind_parameter_count(handle)) parameters",
                                 sql: statement.sql)
         }
         sqlite3_reset(handle)
-        defer {
-            sqlite3_reset(handle)
-            sqlite3_clear_bindings(handle)
-        }
         for (offset, value) in values.enumerated() {
             let index = Int32(offset + 1)
             let code: Int32
@@ -31,9 +55,6 @@ enum SQLiteBinding {
             }
             guard code == SQLITE_OK else { throw error(code, statement, db) }
         }
-        var code = sqlite3_step(handle)
-        while code == SQLITE_ROW { code = sqlite3_step(handle) }
-        guard code == SQLITE_DONE else { throw error(code, statement, db) }
     }
 
     private static func error(_ code: Int32, _ statement: Statement, _ db: Database) -> DatabaseError {

@@ -186,15 +186,15 @@ extension Store {
         defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
         var writer = try ImportWriter(now: now, actor: actor, db)
         for row in rows {
-            var matches = try duplicates(of: row.person, excluding: nil, db)
-            if matches.isEmpty && writer.holdsSomeone(like: row.person) {
+            var match = try recordedPerson(like: row.person, db)
+            if match == nil && writer.holdsSomeone(like: row.person) {
                 // The same person came earlier in this import: write what waits, then look again.
                 try writer.flush(db)
-                matches = try duplicates(of: row.person, excluding: nil, db)
+                match = try recordedPerson(like: row.person, db)
             }
             let handlerID = try row.handler.map { try writer.handlerID(code: $0, db) }
-            if let match = matches.first(where: { $0.reason == "same NIK" }) ?? matches.first {
-                writer.add(row, person: .existing(match.id), handlerID: handlerID)
+            if let match {
+                writer.add(row, person: .existing(match), handlerID: handlerID)
             } else {
                 writer.add(row, person: .new(row.person), handlerID: handlerID)
             }
@@ -202,6 +202,23 @@ extension Store {
         }
         try writer.flush(db)
         return writer.counts
+    }
+}
+
+extension Store {
+    /// The person an imported row is about, if already recorded: the first with the same NIK, else
+    /// the first with the same name, birth date and village (what `duplicates(of:excluding:_:)`
+    /// finds, reduced to the one id an import needs).
+    static func recordedPerson(like person: PersonRecord, _ db: Database) throws -> Int64? {
+        if let hash = person.nikHash,
+           let id = try SQLiteBinding.firstInteger(db.cachedStatement(sql: "SELECT id FROM person WHERE nikHash = ? ORDER BY id LIMIT 1"),
+                                                   [hash.databaseValue], db) {
+            return id
+        }
+        guard let birthDate = person.birthDate else { return nil }
+        return try SQLiteBinding.firstInteger(
+            db.cachedStatement(sql: "SELECT id FROM person WHERE nameKey = ? AND birthDate = ? AND village = ? ORDER BY id LIMIT 1"),
+            [person.nameKey.databaseValue, birthDate.databaseValue, person.village.databaseValue], db)
     }
 }
 

@@ -104,7 +104,6 @@ extension Store {
     }
 
     /// People who are likely `person`: the same NIK, or the same name, birth date and village.
-    /// Cached statements: an import asks this once for every row.
     static func duplicates(of person: PersonRecord, excluding id: Int64?, _ db: Database) throws -> [DuplicateCandidate] {
         var candidates: [DuplicateCandidate] = []
         func collect(_ statement: Statement, _ arguments: StatementArguments, reason: String) throws {

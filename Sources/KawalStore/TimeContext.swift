@@ -118,20 +118,39 @@ public struct TimeContext: Sendable {
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
     }
 
-    /// YYYY-MM-DD or DD/MM/YYYY, checked against the calendar (no 31 February).
+    /// YYYY-MM-DD or DD/MM/YYYY, checked against the calendar (no 31 February). Read from the
+    /// UTF-8 bytes: an import checks two dates a row, and Foundation's `contains` and `split`
+    /// showed in its profile.
     static func calendarDate(_ text: String) -> (year: Int, month: Int, day: Int)? {
-        let numbers: [Int]
-        if text.contains("/") {
-            let parts = text.split(separator: "/", omittingEmptySubsequences: false).compactMap { Int($0) }
-            guard parts.count == 3 else { return nil }
-            numbers = [parts[2], parts[1], parts[0]]
-        } else {
-            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0].count == 4 else { return nil }
-            numbers = parts.compactMap { Int($0) }
-            guard numbers.count == 3 else { return nil }
+        var numbers: [Int] = []
+        var digits = 0
+        var value = 0
+        var separator: UInt8?
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard digits < 9 else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
+            case UInt8(ascii: "-"), UInt8(ascii: "/"):
+                guard separator == nil || separator == byte, digits > 0, numbers.count < 2 else { return nil }
+                separator = byte
+                numbers.append(value)
+                value = 0
+                digits = 0
+            default:
+                return nil
+            }
         }
-        let (year, month, day) = (numbers[0], numbers[1], numbers[2])
+        guard digits > 0, numbers.count == 2 else { return nil }
+        let year: Int, month: Int, day: Int
+        if separator == UInt8(ascii: "/") {
+            (year, month, day) = (value, numbers[1], numbers[0])
+        } else {
+            // The year is written with four digits: 25-02-07 is not 2025.
+            guard text.utf8.prefix(while: { $0 != UInt8(ascii: "-") }).count == 4 else { return nil }
+            (year, month, day) = (numbers[0], numbers[1], value)
+        }
         guard (1900...2200).contains(year), (1...12).contains(month), day >= 1 else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
         let lengths = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
