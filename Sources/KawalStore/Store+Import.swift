@@ -235,7 +235,11 @@ struct ImportWriter {
         var handlerID: Int64?
     }
 
-    static let chunkSize = 200
+    /// Rows per statement: the search index flushes its pending terms once per statement, so fewer
+    /// and bigger statements (1,000 rows: 14,000 values, under SQLite's 32,766) write less (200
+    /// rows took 9.7 s for 100,000, 1,000 take 8.9 s). A row that matches one waiting here ends
+    /// the chunk early.
+    static let chunkSize = 1000
 
     private(set) var counts = ImportCounts()
     private var pending: [Pending] = []
