@@ -13,14 +13,21 @@ extension Store {
     }
 
     /// The write-ahead log still holds the pages as they were before the deletion, until a
-    /// checkpoint copies the log into the database and the log is emptied. Waits for readers to
-    /// finish (a barrier), so that the log can be truncated to nothing; returns whether it was.
+    /// checkpoint copies the log into the database and the log is emptied. Best effort, after the
+    /// deletion has committed (so it never turns a done erasure into a reported failure): a reader
+    /// still on an older snapshot (a backup being written) keeps the log from being truncated;
+    /// the next erasure or purge, or kawald's stop (SQLite checkpoints and removes the log when
+    /// its last connection closes), empties it then. Returns whether the log was emptied now.
     @discardableResult
-    func emptyWriteAheadLog() async throws -> Bool {
-        try await pool.barrierWriteWithoutTransaction { db in
-            // One row: busy (1 if the checkpoint could not finish), frames in the log, frames copied.
-            let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            return (row?[0] as Int?) == 0
+    func emptyWriteAheadLog() async -> Bool {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                // One row: busy (1 if the checkpoint could not finish), frames in the log, frames copied.
+                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                return (row?[0] as Int?) == 0
+            }
+        } catch {
+            return false
         }
     }
 }

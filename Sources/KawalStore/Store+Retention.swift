@@ -76,34 +76,44 @@ extension Store {
         let now = time.now()
         let plan = try await pool.read { db in try Self.retentionPlan(policy: policy, now: now, db) }
         var outcome = PurgeOutcome(purged: [], held: [], peopleRemoved: 0)
-        for entry in plan where entry.purgeAt <= now {
-            if entry.legalHold {
-                outcome.held.append(entry.code)
-                continue
+        do {
+            for entry in plan where entry.purgeAt <= now {
+                if entry.legalHold {
+                    outcome.held.append(entry.code)
+                    continue
+                }
+                // nil: placed under hold meanwhile (checked again inside the transaction: the hold wins).
+                let removedPerson = try await pool.write { db -> Bool? in
+                    guard let record = try CaseRecord.fetchOne(db, key: entry.caseID) else { return false }
+                    guard !record.legalHold else { return nil }
+                    let personRemoved = try Self.deidentify(record, reason: "retention", now: now, db)
+                    try AuditLog.append(db, actor: actor, action: "retention.purge", object: "case/\(record.code)",
+                                        detail: "type \(record.type), finished \(self.time.calendarDay(of: entry.closedAt)), kept \(Int(policy.period(for: record.type) / 86_400)) days"
+                                            + (personRemoved ? "; person/\(record.personID) removed with their last case" : ""))
+                    return personRemoved
+                }
+                guard let removedPerson else {
+                    outcome.held.append(entry.code)
+                    continue
+                }
+                outcome.purged.append(entry.code)
+                if removedPerson { outcome.peopleRemoved += 1 }
             }
-            // nil: placed under hold meanwhile (checked again inside the transaction: the hold wins).
-            let removedPerson = try await pool.write { db -> Bool? in
-                guard let record = try CaseRecord.fetchOne(db, key: entry.caseID) else { return false }
-                guard !record.legalHold else { return nil }
-                let personRemoved = try Self.deidentify(record, reason: "retention", now: now, db)
-                try AuditLog.append(db, actor: actor, action: "retention.purge", object: "case/\(record.code)",
-                                    detail: "type \(record.type), finished \(self.time.calendarDay(of: entry.closedAt)), kept \(Int(policy.period(for: record.type) / 86_400)) days"
-                                        + (personRemoved ? "; person/\(record.personID) removed with their last case" : ""))
-                return personRemoved
-            }
-            guard let removedPerson else {
-                outcome.held.append(entry.code)
-                continue
-            }
-            outcome.purged.append(entry.code)
-            if removedPerson { outcome.peopleRemoved += 1 }
+        } catch {
+            // The cases purged before the failure are gone: their words go from the index and the log too.
+            if !outcome.purged.isEmpty { try? await forgetPurged() }
+            throw error
         }
-        if !outcome.purged.isEmpty {
-            // Once for the whole purge: merging the search index costs the same for one case as for many.
-            try await pool.write { db in try Self.forgetDeleted(db) }
-            try await emptyWriteAheadLog()
-        }
+        // After the purge has committed, a failure here is not the purge's: the next erasure or
+        // purge merges the index again (all of it, older deletions included).
+        if !outcome.purged.isEmpty { try? await forgetPurged() }
         return outcome
+    }
+
+    /// Once for a whole purge: merging the search index costs the same for one case as for many.
+    private func forgetPurged() async throws {
+        try await pool.write { db in try Self.forgetDeleted(db) }
+        await emptyWriteAheadLog()
     }
 
     /// Replaces a case by its de-identified row and deletes it (history, follow-ups and referrals

@@ -103,7 +103,7 @@ extension Store {
                                 detail: "\(cases.count) cases de-identified: \(cases.map(\.code).joined(separator: ",")); reason: \(reason)")
             return cases.map(\.code)
         }
-        try await emptyWriteAheadLog()
+        await emptyWriteAheadLog()
         return erased
     }
 }

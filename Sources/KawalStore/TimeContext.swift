@@ -46,8 +46,9 @@ public struct TimeContext: Sendable {
             }
             return now().addingTimeInterval(seconds)
         }
+        // Empty text, or only a "t", splits into nothing.
         let parts = trimmed.split(separator: "t", maxSplits: 1).map(String.init)
-        guard let day = Self.calendarDate(parts[0]) else {
+        guard let first = parts.first, let day = Self.calendarDate(first) else {
             throw .invalid(field: field, message: "'\(text)' is not a time: \(Self.momentHelp)")
         }
         var components = DateComponents(year: day.year, month: day.month, day: day.day)

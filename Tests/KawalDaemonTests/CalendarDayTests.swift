@@ -1,3 +1,4 @@
+import Foundation
 import KawalStore
 import Testing
 
@@ -8,6 +9,22 @@ import Testing
     ])
     func datesAreReadInBothForms(text: String, day: String) throws {
         #expect(try TimeContext.calendarDay(text, field: "tanggal_lahir") == day)
+    }
+
+    /// Typed moments (due dates, deadlines) that are empty or nothing but separators are refused,
+    /// not a crash of kawald.
+    @Test(arguments: ["", "   ", "t", "T", "tt", "t09:00", "2025-02-07t25:00", "2025-02-07t09", "+", "+3x"])
+    func emptyOrBrokenMomentsAreRefused(text: String) throws {
+        let time = TimeContext(zone: try #require(TimeZone(identifier: "Asia/Makassar")), now: { Date(timeIntervalSince1970: 1_738_900_000) })
+        #expect(throws: StoreError.self) { try time.moment(text, field: "due") }
+    }
+
+    @Test func momentsInEveryForm() throws {
+        let now = Date(timeIntervalSince1970: 1_738_900_000)
+        let time = TimeContext(zone: try #require(TimeZone(identifier: "Asia/Makassar")), now: { now })
+        #expect(try time.moment("+3d", field: "due") == now.addingTimeInterval(3 * 86_400))
+        #expect(try time.moment("2025-02-07T09:00", field: "due") == Date(timeIntervalSince1970: 1_738_890_000))
+        #expect(try time.moment("07/02/2025", field: "due") == Date(timeIntervalSince1970: 1_738_943_999))
     }
 
     @Test(arguments: [
