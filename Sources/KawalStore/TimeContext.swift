@@ -80,15 +80,21 @@ public struct TimeContext: Sendable {
     /// `45s`, `30m`, `12h`, `3d`, `2w` in seconds.
     public static func duration(_ text: String) -> TimeInterval? {
         guard let unit = text.last, let value = Double(text.dropLast()), value >= 0 else { return nil }
+        let seconds: TimeInterval
         switch unit {
-        case "s": return value
-        case "m": return value * 60
-        case "h": return value * 3600
-        case "d": return value * 86_400
-        case "w": return value * 7 * 86_400
+        case "s": seconds = value
+        case "m": seconds = value * 60
+        case "h": seconds = value * 3600
+        case "d": seconds = value * 86_400
+        case "w": seconds = value * 7 * 86_400
         default: return nil
         }
+        // "+infd" or "+1e300d" would make a date no calendar or database column can hold.
+        return seconds <= maximumDuration ? seconds : nil
     }
+
+    /// A hundred years: more than any follow-up, deadline or setting needs.
+    static let maximumDuration: TimeInterval = 100 * 366 * 86_400
 
     /// A calendar day as people write it (a birth date, the day a case was reported): `2024-02-29`
     /// or `29/02/2024`; returns `YYYY-MM-DD`. The value is quoted with double quotes, as a spreadsheet

@@ -13,7 +13,8 @@ import Testing
 
     /// Typed moments (due dates, deadlines) that are empty or nothing but separators are refused,
     /// not a crash of kawald.
-    @Test(arguments: ["", "   ", "t", "T", "tt", "t09:00", "2025-02-07t25:00", "2025-02-07t09", "+", "+3x"])
+    @Test(arguments: ["", "   ", "t", "T", "tt", "t09:00", "2025-02-07t25:00", "2025-02-07t09", "+", "+3x", "+infd", "+1e300d", "+nand", "+-3d",
+                      "+36601000w"])
     func emptyOrBrokenMomentsAreRefused(text: String) throws {
         let time = TimeContext(zone: try #require(TimeZone(identifier: "Asia/Makassar")), now: { Date(timeIntervalSince1970: 1_738_900_000) })
         #expect(throws: StoreError.self) { try time.moment(text, field: "due") }
@@ -23,6 +24,8 @@ import Testing
         let now = Date(timeIntervalSince1970: 1_738_900_000)
         let time = TimeContext(zone: try #require(TimeZone(identifier: "Asia/Makassar")), now: { now })
         #expect(try time.moment("+3d", field: "due") == now.addingTimeInterval(3 * 86_400))
+        #expect(try time.moment("+1.5h", field: "due") == now.addingTimeInterval(5400))
+        #expect(try time.moment("+5200w", field: "due") == now.addingTimeInterval(5200 * 7 * 86_400))
         #expect(try time.moment("2025-02-07T09:00", field: "due") == Date(timeIntervalSince1970: 1_738_890_000))
         #expect(try time.moment("07/02/2025", field: "due") == Date(timeIntervalSince1970: 1_738_943_999))
     }
