@@ -61,7 +61,7 @@ struct BuiltinJobs: Service {
     /// Last month's report (before the job's due time), one `notify.email` job per recipient per NOTIFY-CONTRACT.
     func sendMonthlyReport(due: Date) async throws {
         let settings = state.configuration.reports
-        let period = store.time.previousMonth(before: due)
+        let period = try store.time.previousMonth(before: due)
         let report = try await PrivacyAPI.caseReport(store: store, period: period, by: settings.by, minimumCell: settings.minimumCell, actor: actor)
         let format = CaseReport.Format(rawValue: settings.format) ?? .md
         let handlers = try await store.handlers(active: true, actor: actor)

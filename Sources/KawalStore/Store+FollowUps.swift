@@ -88,7 +88,7 @@ extension Store {
         var afterID: Int64?
         if let after {
             let parts = after.split(separator: "/")
-            guard parts.count == 2, let seconds = Double(parts[0]), let id = Int64(parts[1]) else {
+            guard parts.count == 2, let seconds = Double(parts[0]), seconds.isFinite, abs(seconds) < 1e11, let id = Int64(parts[1]) else {
                 throw StoreError.invalid(field: "after", message: "'\(after)' is not a cursor from a previous page")
             }
             afterDue = Date(timeIntervalSince1970: seconds)

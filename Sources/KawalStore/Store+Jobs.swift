@@ -117,7 +117,8 @@ extension Store {
                 OfferedJob(id: $0[0], kind: $0[1], payload: $0[2], idempotencyKey: $0[3], attempt: $0[4], dueAt: $0[5])
             }
             // Offered in due order, as they were asked for.
-            let order = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
+            // An id asked for twice (queued twice by the scheduler) is leased once, at its first place.
+            let order = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
             return offered.sorted { order[$0.id]! < order[$1.id]! }
         }
     }

@@ -66,7 +66,7 @@ extension TimeContext {
     }
 
     /// The calendar month before the one `date` falls in, as a period: what a monthly report covers.
-    public func previousMonth(before date: Date) -> ReportPeriod {
+    public func previousMonth(before date: Date) throws(StoreError) -> ReportPeriod {
         let calendar = self.calendar
         let parts = calendar.dateComponents([.year, .month], from: date)
         var year = parts.year ?? 2000
@@ -75,8 +75,8 @@ extension TimeContext {
             month = 12
             year -= 1
         }
-        // A month that exists by construction.
-        return try! reportPeriod(Self.zeroPadded(year, 4) + "-" + Self.zeroPadded(month, 2))
+        // Refused only outside the years reports cover (a job due in January 1900).
+        return try reportPeriod(Self.zeroPadded(year, 4) + "-" + Self.zeroPadded(month, 2))
     }
 }
 

@@ -62,3 +62,32 @@ import Testing
         #expect(ids["Warga 0"] == known0.id && ids["Warga 1"] == known1.id)
     }
 }
+
+@Suite struct InputEdgeTests {
+    /// A job id queued twice (a cancelled job retried while still waiting for its plugin) is
+    /// leased once, not a crash.
+    @Test func aJobAskedForTwiceIsLeasedOnce() async throws {
+        let f = try PrivacyFixture(at: "2025-02-03")
+        defer { f.cleanUp() }
+        let (id, _) = try await f.store.enqueueJob(kind: "notify.sms", payload: "{}", dueAt: Date(timeIntervalSince1970: 0), idempotencyKey: "twice")
+        let (other, _) = try await f.store.enqueueJob(kind: "notify.sms", payload: "{}", dueAt: Date(timeIntervalSince1970: 0), idempotencyKey: "once")
+        let offered = try await f.store.leaseJobs([id, other, id], owner: "sms", expiresAt: Date(timeIntervalSince1970: 60))
+        #expect(offered.map(\.id) == [id, other])
+    }
+
+    @Test func aPagingCursorWithAnImpossibleTimeIsRefused() async throws {
+        let f = try PrivacyFixture(at: "2025-02-03")
+        defer { f.cleanUp() }
+        for cursor in ["nan/1", "inf/1", "1e300/1", "-1e300/1"] {
+            await #expect(throws: StoreError.invalid(field: "after", message: "'\(cursor)' is not a cursor from a previous page")) {
+                try await f.store.followUps(overdue: true, dueWithin: nil, caseID: nil, handler: nil, limit: nil, after: cursor, actor: f.admin)
+            }
+        }
+    }
+
+    @Test func theMonthBeforeTheFirstReportableMonthIsRefused() throws {
+        let time = TimeContext(zone: try #require(TimeZone(identifier: "Asia/Makassar")), now: { Date() })
+        #expect(throws: StoreError.self) { try time.previousMonth(before: PrivacyFixture.moment("1900-01-15")) }
+        #expect(try time.previousMonth(before: PrivacyFixture.moment("2025-01-15")) == time.reportPeriod("2024-12"))
+    }
+}
