@@ -17,17 +17,8 @@ extension Store {
     /// deletion has committed (so it never turns a done erasure into a reported failure): a reader
     /// still on an older snapshot (a backup being written) keeps the log from being truncated;
     /// the next erasure or purge, or kawald's stop (SQLite checkpoints and removes the log when
-    /// its last connection closes), empties it then. Returns whether the log was emptied now.
-    @discardableResult
-    func emptyWriteAheadLog() async -> Bool {
-        do {
-            return try await pool.writeWithoutTransaction { db in
-                // One row: busy (1 if the checkpoint could not finish), frames in the log, frames copied.
-                let row = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-                return (row?[0] as Int?) == 0
-            }
-        } catch {
-            return false
-        }
+    /// its last connection closes), empties it then.
+    func emptyWriteAheadLog() async {
+        _ = try? await pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 }

@@ -211,13 +211,13 @@ extension Store {
     /// finds, reduced to the one id an import needs).
     static func recordedPerson(like person: PersonRecord, _ db: Database) throws -> Int64? {
         if let hash = person.nikHash,
-           let id = try SQLiteBinding.firstInteger(db.cachedStatement(sql: "SELECT id FROM person WHERE nikHash = ? ORDER BY id LIMIT 1"),
+           let id = try SQLiteBinding.firstInteger(db.cachedStatement(sql: "SELECT id FROM person WHERE \(sameNIK) ORDER BY id LIMIT 1"),
                                                    [hash.databaseValue], db) {
             return id
         }
         guard let birthDate = person.birthDate else { return nil }
         return try SQLiteBinding.firstInteger(
-            db.cachedStatement(sql: "SELECT id FROM person WHERE nameKey = ? AND birthDate = ? AND village = ? ORDER BY id LIMIT 1"),
+            db.cachedStatement(sql: "SELECT id FROM person WHERE \(sameIdentity) ORDER BY id LIMIT 1"),
             [person.nameKey.databaseValue, birthDate.databaseValue, person.village.databaseValue], db)
     }
 }

@@ -115,16 +115,21 @@ extension Store {
             }
         }
         if let hash = person.nikHash {
-            try collect(db.cachedStatement(sql: "SELECT id, name, village, birthDate FROM person WHERE nikHash = ? ORDER BY id"), [hash],
+            try collect(db.cachedStatement(sql: "SELECT id, name, village, birthDate FROM person WHERE \(sameNIK) ORDER BY id"), [hash],
                         reason: "same NIK")
         }
         if let birthDate = person.birthDate {
-            try collect(db.cachedStatement(sql: """
-                SELECT id, name, village, birthDate FROM person WHERE nameKey = ? AND birthDate = ? AND village = ? ORDER BY id
-                """), [person.nameKey, birthDate, person.village], reason: "same name, birth date and village")
+            try collect(db.cachedStatement(sql: "SELECT id, name, village, birthDate FROM person WHERE \(sameIdentity) ORDER BY id"),
+                        [person.nameKey, birthDate, person.village], reason: "same name, birth date and village")
         }
         return candidates
     }
+
+    /// What makes two people likely the same, as SQL conditions: `duplicates(of:excluding:_:)` and
+    /// the import's `recordedPerson(like:_:)` ask the same questions. Arguments: the NIK hash; the
+    /// name key, birth date and village.
+    static let sameNIK = "nikHash = ?"
+    static let sameIdentity = "nameKey = ? AND birthDate = ? AND village = ?"
 
     /// What `duplicates(of:excluding:_:)` compares, as keys: for people an import holds before writing them.
     static func identityKeys(of person: PersonRecord) -> [String] {

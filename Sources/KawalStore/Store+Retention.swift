@@ -76,6 +76,7 @@ extension Store {
         let now = time.now()
         let plan = try await pool.read { db in try Self.retentionPlan(policy: policy, now: now, db) }
         var outcome = PurgeOutcome(purged: [], held: [], peopleRemoved: 0)
+        var failure: (any Error)?
         do {
             for entry in plan where entry.purgeAt <= now {
                 if entry.legalHold {
@@ -100,13 +101,13 @@ extension Store {
                 if removedPerson { outcome.peopleRemoved += 1 }
             }
         } catch {
-            // The cases purged before the failure are gone: their words go from the index and the log too.
-            if !outcome.purged.isEmpty { try? await forgetPurged() }
-            throw error
+            failure = error
         }
-        // After the purge has committed, a failure here is not the purge's: the next erasure or
-        // purge merges the index again (all of it, older deletions included).
+        // The cases purged (all, or those before a failure) are gone: their words go from the index
+        // and the log too. After the purges have committed, a failure here is not theirs: the next
+        // erasure or purge merges the index again (all of it, older deletions included).
         if !outcome.purged.isEmpty { try? await forgetPurged() }
+        if let failure { throw failure }
         return outcome
     }
 
