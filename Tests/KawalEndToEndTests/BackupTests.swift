@@ -48,6 +48,19 @@ import Varlink
             return copy
         }
 
+        /// Unencrypted copies of the database older than `date`: snapshots and decrypted backups in
+        /// the state folder, snapshots in the backup folder.
+        func clearCopies(olderThan date: Date) -> [String] {
+            let state = kawald.stateDirectory
+            return [state + "/snapshots", state + "/restore", state + "/backups"].flatMap { folder in
+                ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).map { folder + "/" + $0 }
+            }.filter { path in
+                guard !path.hasPrefix(state + "/backups/") || path.contains("snapshot") else { return false }
+                let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantFuture
+                return modified < date
+            }
+        }
+
         func waitForPlugin() throws {
             let deadline = Date().addingTimeInterval(40)
             while Date() < deadline {
@@ -296,6 +309,7 @@ import Varlink
         try s.addPerson("Rina")
         var trials = 0
         var restoredBeforeKill = 0
+        var pluginKills = 0
         var generator = SystemRandomNumberGenerator()
         // Five: the plugin host's restart back-off doubles with each crash (1, 2, 4, 8, 16 s).
         for _ in 0..<5 {
@@ -308,7 +322,7 @@ import Varlink
                 [ \(pid) -gt 0 ] && kill -9 \(pid) && echo killed
                 """)
             trials += 1
-            _ = run
+            if run.stdout.contains("killed") { pluginKills += 1 }
             try s.waitForPlugin()
             for backup in (try? JSONValue(parsing: try s.ctl(["backup", "list", "--json"]).stdout))?["backups"]?.arrayValue ?? []
             where backup["state"]?.stringValue == "ok" {
@@ -332,7 +346,10 @@ import Varlink
             #expect(integrity == "ok", "after kill -9 (round \(round)): \(integrity)")
             let after = try s.liveCount("person")
             #expect(after == before || after == 1, "the live database is neither the old (\(before) people) nor the restored (1): \(after)")
+            let restarted = Date()
             s = try s.restart()
+            let left = s.clearCopies(olderThan: restarted)
+            #expect(left.isEmpty, "unencrypted copies of the database outlived kawald (round \(round)): \(left)")
             for backup in (try? JSONValue(parsing: try s.ctl(["backup", "list", "--json"]).stdout))?["backups"]?.arrayValue ?? []
             where backup["state"]?.stringValue == "ok" {
                 let verify = try s.ctl(["backup", "verify", backup["id"]?.stringValue ?? ""])
@@ -343,5 +360,6 @@ import Varlink
         }
         print("crash trials: \(trials); restores that completed before kill -9: \(restoredBeforeKill) of 8, the others left the old database")
         #expect(trials >= 20)
+        #expect(pluginKills == 5, "the plugin was killed in \(pluginKills) of 5 rounds")
     }
 }

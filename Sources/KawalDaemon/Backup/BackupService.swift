@@ -38,6 +38,8 @@ actor BackupService: Service {
         self.scheduler = scheduler
         self.zone = zone
         self.logger = logger
+        Self.removeLeftovers(snapshots: stateDirectory + "/" + Self.snapshotFolder, backups: directory, staging: stateDirectory + "/" + Self.stagingFolder,
+                             logger: logger)
         let catalog = BackupCatalog(directory: directory)
         lastSuccess = catalog.good.first?.created
         goodCount = catalog.good.count
@@ -47,6 +49,49 @@ actor BackupService: Service {
     private static func offsiteState(_ catalog: BackupCatalog) -> (Date?, String?) {
         let newest = catalog.good.first { $0.offsite != nil }
         return (catalog.lastOffsiteCopy?.created, newest?.offsite?.error)
+    }
+
+    /// Unencrypted copies of the database live in the state folder only, never in the backup folder
+    /// (which may be a USB disk or a network share): snapshots in `STATE/snapshots` while the plugin
+    /// compresses and encrypts them, decrypted backups in `STATE/restore` while they are checked.
+    static let snapshotFolder = "snapshots"
+    static let stagingFolder = "restore"
+    var snapshotDirectory: String { stateDirectory + "/" + Self.snapshotFolder }
+    var stagingDirectory: String { stateDirectory + "/" + Self.stagingFolder }
+
+    /// A decrypted backup that has not been written to for this long belongs to a restore that was
+    /// abandoned (kawalctl killed): the next restore removes it. A decrypt in progress writes all the time.
+    static let abandonedStaging: TimeInterval = 600
+
+    /// At start no backup or restore can be in flight (a restore's Restore call must reach the kawald
+    /// that prepared it): the snapshots and decrypted backups a killed kawald left behind are removed,
+    /// also snapshots of older versions, which kept them in the backup folder. Personal data does not
+    /// linger in clear on disk.
+    static func removeLeftovers(snapshots: String, backups: String, staging: String, logger: Logger) {
+        var removed = 0
+        for folder in [snapshots, staging] {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where unlink(folder + "/" + name) == 0 {
+                removed += 1
+            }
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []
+        where name.hasPrefix(BackupNaming.temporaryPrefix + "snapshot-") && unlink(backups + "/" + name) == 0 {
+            removed += 1
+        }
+        if removed > 0 {
+            logger.notice("removed unencrypted database copies left by an interrupted backup or restore", metadata: ["kawal.files": "\(removed)"])
+        }
+    }
+
+    @discardableResult
+    static func removeAbandonedStaging(in folder: String, now: Date = Date()) -> Int {
+        var removed = 0
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+            let path = folder + "/" + name
+            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
+            if now.timeIntervalSince(modified) > abandonedStaging, unlink(path) == 0 { removed += 1 }
+        }
+        return removed
     }
 
     func onRestore(_ body: @escaping @Sendable () async throws -> Void) { afterRestore = body }
@@ -272,6 +317,7 @@ actor BackupService: Service {
                 return
             }
             try Daemon.makeDirectory(directory, mode: 0o750)
+            try Daemon.makeDirectory(snapshotDirectory, mode: 0o750)
             var created = Date()
             var id = BackupNaming.id(for: created)
             let existing = Set(await catalog().entries.map(\.id))
@@ -279,7 +325,7 @@ actor BackupService: Service {
                 created = created.addingTimeInterval(1)
                 id = BackupNaming.id(for: created)
             }
-            let path = directory + "/" + BackupNaming.temporaryPrefix + "snapshot-" + id + ".db"
+            let path = snapshotDirectory + "/" + BackupNaming.temporaryPrefix + "snapshot-" + id + ".db"
             snapshotPath = path
             do {
                 try await store.writeSnapshot(to: path)
@@ -371,8 +417,6 @@ actor BackupService: Service {
 
     // MARK: Restore
 
-    var stagingDirectory: String { stateDirectory + "/restore" }
-
     func prepareRestore(_ id: String?) async throws -> (String, BackupCatalog.Entry?) {
         var entry: BackupCatalog.Entry?
         if let id {
@@ -383,11 +427,7 @@ actor BackupService: Service {
             entry = found
         }
         try Daemon.makeDirectory(stagingDirectory, mode: 0o700)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory)) ?? [] {
-            let path = stagingDirectory + "/" + name
-            let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? Date()
-            if Date().timeIntervalSince(modified) > 86_400 { unlink(path) }
-        }
+        Self.removeAbandonedStaging(in: stagingDirectory)
         let staging = stagingDirectory + "/restore-\(BackupNaming.id(for: Date()).dropFirst(BackupNaming.prefix.count))-\(UInt32.random(in: 0...UInt32.max)).db"
         return (staging, entry)
     }

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import Testing
+@testable import KawalDaemon
+
+/// Unencrypted copies of the database left by a kawald killed during a backup or a restore.
+@Suite struct BackupLeftoversTests {
+    static func folder() throws -> String {
+        let path = NSTemporaryDirectory() + "kawal-leftovers-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path + "/snapshots", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path + "/restore", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path + "/backups", withIntermediateDirectories: true)
+        return path
+    }
+
+    static func touch(_ path: String, modified: Date = Date()) throws {
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("SQLite format 3\0".utf8)))
+        try FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: path)
+    }
+
+    static func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+
+    @Test func startRemovesSnapshotsAndDecryptedBackupsButNoBackup() throws {
+        let root = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.touch(root + "/snapshots/.tmp-snapshot-kawal-20261202T010000Z.db")
+        try Self.touch(root + "/restore/restore-20261202T010000Z-1.db")
+        // An older kawald kept its snapshot in the backup folder; backups and their manifests stay.
+        try Self.touch(root + "/backups/.tmp-snapshot-kawal-20261201T010000Z.db")
+        try Self.touch(root + "/backups/kawal-20261201T010000Z.db.zst.age")
+        try Self.touch(root + "/backups/kawal-20261201T010000Z.manifest.json")
+        BackupService.removeLeftovers(snapshots: root + "/snapshots", backups: root + "/backups", staging: root + "/restore",
+                                      logger: Logger(label: "test"))
+        #expect(Self.names(root + "/snapshots").isEmpty)
+        #expect(Self.names(root + "/restore").isEmpty)
+        #expect(Self.names(root + "/backups") == ["kawal-20261201T010000Z.db.zst.age", "kawal-20261201T010000Z.manifest.json"])
+    }
+
+    @Test func aRestoreRemovesOnlyAbandonedDecryptedBackups() throws {
+        let root = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let now = Date()
+        try Self.touch(root + "/restore/restore-a.db", modified: now.addingTimeInterval(-BackupService.abandonedStaging - 5))
+        try Self.touch(root + "/restore/restore-b.db", modified: now.addingTimeInterval(-30))
+        #expect(BackupService.removeAbandonedStaging(in: root + "/restore", now: now) == 1)
+        #expect(Self.names(root + "/restore") == ["restore-b.db"])
+    }
+}
