@@ -150,7 +150,11 @@ actor Scheduler: Service {
 
     private func takeBack(_ ids: [Int64], reason: String, onlyExpired: Bool) async {
         do {
-            let returned = try await store.returnLeasedJobs(ids, maxAttempts: Int64(settings.maxAttempts), reason: reason, onlyExpired: onlyExpired)
+            // In a task of its own: a plugin being stopped is detached from a cancelled task, and its
+            // leases must come back all the same (else its jobs stay leased to a dead process).
+            let returned = try await Task { [store, settings] in
+                try await store.returnLeasedJobs(ids, maxAttempts: Int64(settings.maxAttempts), reason: reason, onlyExpired: onlyExpired)
+            }.value
             for (id, state) in returned {
                 publish(SchedulerEvent(event: "job.returned", jobID: id, plugin: nil, state: state, detail: reason))
                 if state == "pending", let kind = kinds[id] {

@@ -316,6 +316,33 @@ extension SchedulerTests {
 }
 
 extension SchedulerTests {
+    /// `plugin restart` of a plugin hung in the middle of a batch signals it at once (SIGTERM, then
+    /// SIGKILL after the grace period) instead of queueing a Stop call behind a batch that never ends.
+    @Test func aPluginHungMidBatchIsStoppedWithoutWaitingForItsLease() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let sink = directory + "/sink"
+        var config = try Self.config(plugins: [("stuck", "hang-after:1", "test.stuck", sink)])
+        config = config.replacingOccurrences(of: "lease = \"2s\"", with: "lease = \"10m\"")
+        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let c = try kawald.connect()
+        for i in 0..<3 { _ = try enqueue(c, kind: "test.stuck", key: "stuck-\(i)") }
+        #expect(Self.waitUntil(20) { Self.lines(sink).count >= 1 }, "the plugin took its first job")
+        #expect(Self.waitUntil(10) { (try? c.call("io.kawal.Jobs.List", ["state": "leased"])["jobs"]?.arrayValue?.count) ?? 0 >= 1 })
+        let started = Date()
+        let restart = try kawald.kawalctl(["plugin", "restart", "stuck"])
+        let took = Date().timeIntervalSince(started)
+        #expect(restart.status == 0, "\(restart.stderr)")
+        #expect(took < 60, "plugin restart waited \(Int(took)) s: it waited for the 10 min lease instead of signalling the plugin")
+        // Its leases ended with it: its unanswered jobs were offered again (to the restarted plugin),
+        // instead of staying leased to a dead process for 10 minutes.
+        #expect(Self.waitUntil(10) {
+            let jobs = (try? c.call("io.kawal.Jobs.List", [:])["jobs"]?.arrayValue) ?? []
+            return jobs.contains { ($0["attempts"]?.intValue ?? 0) >= 2 }
+        }, "the hung plugin's jobs were not offered again: \((try? c.call("io.kawal.Jobs.List", [:])) ?? [:]) \(kawald.log.suffix(3000))")
+        _ = kawald.stop()
+    }
+
     @Test func timersFireOnTheirCalendarAndCatchUpOnce() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }

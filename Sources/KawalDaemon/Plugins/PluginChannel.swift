@@ -27,6 +27,8 @@ final class PluginChannel: @unchecked Sendable {
     private let connection: VarlinkConnection
     private let fd: CInt
     private let queue: DispatchQueue
+    /// Run calls queued or being answered: while one is, the connection is the batch's until it ends.
+    private let runsInFlight = Atomic<Int>(0)
 
     init(socket: CInt, label: String) {
         fd = socket
@@ -139,7 +141,9 @@ final class PluginChannel: @unchecked Sendable {
     func run(_ jobs: [OfferedJob], timeout: Double, display: @escaping @Sendable (Date) -> String) -> ResultMailbox {
         let mailbox = ResultMailbox()
         let continuation = mailbox
+        runsInFlight.add(1, ordering: .relaxed)
         queue.async { [self] in
+                defer { runsInFlight.subtract(1, ordering: .relaxed) }
                 do {
                     connection.setReceiveTimeout(seconds: timeout)
                     let payload: [JSONValue] = jobs.map {
@@ -193,12 +197,21 @@ final class PluginChannel: @unchecked Sendable {
         }
     }
 
-    /// Asks the plugin to finish; returns when it answered or `timeout` passed.
-    func stop(timeout: Double) async {
-        _ = try? await perform { connection in
-            connection.setReceiveTimeout(seconds: timeout)
-            try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Stop"))
-            _ = try Self.receiveReply(connection, what: "Stop")
+    /// Asks the plugin to finish; returns when it answered or `timeout` passed. A plugin in the middle
+    /// of a batch is not asked over the connection: the call would wait behind the batch (for a hung
+    /// plugin, until its lease ran out). Its process is the one to signal (false).
+    @discardableResult
+    func stop(timeout: Double) async -> Bool {
+        guard runsInFlight.load(ordering: .relaxed) == 0 else { return false }
+        do {
+            try await perform { connection in
+                connection.setReceiveTimeout(seconds: timeout)
+                try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Stop"))
+                _ = try Self.receiveReply(connection, what: "Stop")
+            }
+            return true
+        } catch {
+            return false
         }
     }
 
@@ -222,6 +235,7 @@ final class ResultMailbox: Sendable {
         var finished = false
         var failure: (any Error)?
         var waiter: CheckedContinuation<Void, Never>?
+        var cancelled = false
     }
 
     private enum Next {
@@ -251,9 +265,11 @@ final class ResultMailbox: Sendable {
         waiter?.resume()
     }
 
-    /// Everything that arrived since the last call, waiting for something; nil at the end.
+    /// Everything that arrived since the last call, waiting for something; nil at the end, and when
+    /// the waiting task is cancelled (a plugin being stopped in the middle of a batch).
     func take() async throws -> [PluginChannel.JobResult]? {
         while true {
+            if Task.isCancelled { return nil }
             let next = state.withLock { state -> Next in
                 if !state.pending.isEmpty {
                     defer { state.pending.removeAll(keepingCapacity: true) }
@@ -266,13 +282,22 @@ final class ResultMailbox: Sendable {
             case .end(let error?): throw error
             case .end(nil): return nil
             case .wait:
-                await withCheckedContinuation { continuation in
-                    let ready = state.withLock { state -> Bool in
-                        if !state.pending.isEmpty || state.finished { return true }
-                        state.waiter = continuation
-                        return false
+                await withTaskCancellationHandler {
+                    await withCheckedContinuation { continuation in
+                        let ready = state.withLock { state -> Bool in
+                            if !state.pending.isEmpty || state.finished || state.cancelled { return true }
+                            state.waiter = continuation
+                            return false
+                        }
+                        if ready { continuation.resume() }
                     }
-                    if ready { continuation.resume() }
+                } onCancel: {
+                    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                        state.cancelled = true
+                        defer { state.waiter = nil }
+                        return state.waiter
+                    }
+                    waiter?.resume()
                 }
             }
         }

@@ -133,6 +133,9 @@ actor PluginHost: Service {
         }
     }
 
+    /// How long a plugin must have run for its restart back-off to start again from 1 s.
+    static let healthyRun: TimeInterval = 60
+
     /// One plugin's life: start, register, serve jobs; on failure, back off and start again.
     private func supervise(_ plugin: PluginSettings) async {
         var pluginLogger = logger
@@ -140,9 +143,13 @@ actor PluginHost: Service {
         var backoff: Double = 1
         while !Task.isCancelled {
             update(plugin.name) { $0.state = "starting" }
+            let started = Date()
             let failure = await runOnce(plugin, logger: pluginLogger)
             if Task.isCancelled { break }
             let now = Date()
+            // A plugin that worked for a while before it failed starts again soon; the back-off
+            // grows only over failures in a row.
+            if now.timeIntervalSince(started) >= Self.healthyRun { backoff = 1 }
             crashes[plugin.name, default: []].append(now)
             crashes[plugin.name]!.removeAll { now.timeIntervalSince($0) > settings.pluginCrashWindow }
             update(plugin.name) {
