@@ -68,6 +68,7 @@ let package = Package(
             name: "KawalDaemon",
             dependencies: [
                 "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
+                "KawalPluginKit",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -155,7 +156,7 @@ let package = Package(
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
-        .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit"]),
+        .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -176,9 +176,42 @@ public final class KawalPlugin: @unchecked Sendable {
         thread.start()
     }
 
-    /// A log line on stderr, which kawald files under this plugin (KAWAL_PLUGIN=NAME). No personal data.
-    public func log(_ message: String) {
-        FileHandle.standardError.write(Data((message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+    /// A log line on stderr, which kawald files under this plugin (KAWAL_PLUGIN=NAME) at `level`.
+    /// No personal data: use job ids and case ids, never names, NIK or phone numbers.
+    public func log(_ message: String, level: PluginLogLevel = .notice) {
+        Self.log(message, level: level)
+    }
+
+    /// The same, for code that has no plugin at hand.
+    public static func log(_ message: String, level: PluginLogLevel = .notice) {
+        FileHandle.standardError.write(Data(PluginLogLevel.format(message, level: level).utf8))
+    }
+}
+
+/// How important a plugin's log line is. On stderr it is a prefix in the form of sd-daemon(3)
+/// (`<3>backup failed: …`), so that `journalctl -p err` finds a plugin's errors; kawald reads the
+/// prefix, and a line without one is a notice.
+public enum PluginLogLevel: Int, Sendable, CaseIterable {
+    case critical = 2
+    case error = 3
+    case warning = 4
+    case notice = 5
+    case info = 6
+    case debug = 7
+
+    /// One line: the prefix, the message with its line breaks made spaces, a newline.
+    public static func format(_ message: String, level: PluginLogLevel) -> String {
+        "<\(level.rawValue)>" + message.replacingOccurrences(of: "\n", with: " ") + "\n"
+    }
+
+    /// The level and message of a line a plugin wrote (without its newline). Levels 0 and 1
+    /// (emergency, alert) count as critical: a plugin cannot bring the whole system down.
+    public static func parse(_ line: Substring) -> (level: PluginLogLevel, message: Substring) {
+        guard line.count >= 3, line.first == "<", let digit = line.dropFirst().first, let value = digit.wholeNumberValue,
+              digit.isASCII, value <= 7, line.dropFirst(2).first == ">" else {
+            return (.notice, line)
+        }
+        return (PluginLogLevel(rawValue: max(value, 2))!, line.dropFirst(3))
     }
 }
 

@@ -237,7 +237,28 @@ import Varlink
         for i in 0..<20 { _ = try enqueue(c, kind: "example.sink", key: "py-\(i)") }
         #expect(Self.waitUntil(20) { Self.lines(sink).count >= 20 })
         #expect(Set(Self.lines(sink).map { String($0.split(separator: "\t")[0]) }) == Set((0..<20).map { "py-\($0)" }))
-        #expect(kawald.log.contains("registered; lease"))
+        // "<6>registered; lease …": the priority prefix sets the level and is not logged.
+        #expect(kawald.log.contains("info kawald: registered; lease"), "\(kawald.log)")
+        #expect(kawald.stop() == 0)
+    }
+
+    /// A plugin's stderr reaches kawald's log at the level its `<N>` prefix names, and without what
+    /// looks like an address, a phone number or a NIK; ids and dates stay readable.
+    @Test func pluginOutputIsLeveledAndScrubbedOfPersonalData() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let line = "<3>job 42 of 2026-12-02: cannot reach +62 812-3456-7890 or wayan@example.org for NIK 5203012345678901"
+        let config = """
+            [plugins.careless]
+            exec = "\(try KawalBinaries.path(of: "kawal-test-plugin"))"
+            env = { MODE = "ok", CAPABILITY = "test.careless", SINK = "/dev/null", STDERR_LINE = "\(line)" }
+            """
+        let kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        #expect(Self.waitUntil(20) { kawald.log.contains("job 42 of 2026-12-02") }, "\(kawald.log)")
+        #expect(kawald.log.contains("error kawald: job 42 of 2026-12-02: cannot reach <number> or <address> for NIK <number>"), "\(kawald.log)")
+        for secret in ["812", "3456-7890", "wayan", "5203012345678901", "<3>"] {
+            #expect(!kawald.log.contains(secret), "\(secret) reached kawald's log")
+        }
         #expect(kawald.stop() == 0)
     }
 

@@ -30,6 +30,8 @@ struct TestPlugin {
         }
         let plugin = try KawalPlugin.connect(name: name, version: "1.0", capabilities: [capability])
         plugin.log("test plugin ready in mode \(mode)")
+        // A raw line, as a careless plugin might write it, for kawald's filter of plugin output.
+        if let line = environment["STDERR_LINE"] { FileHandle.standardError.write(Data((line + "\n").utf8)) }
         guard let file = fopen(sink, "a") else { fatalError("cannot open \(sink)") }
         var handled = 0
         // A key is in the sink before its job is acknowledged: written keys are flushed, then acked,

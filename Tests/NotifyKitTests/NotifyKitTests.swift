@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KawalPluginKit
 import NotifyKit
 import Testing
 
@@ -79,6 +80,26 @@ struct RedactionTests {
         #expect(Redaction.scrub("cannot send to +62 812-3456-7890, giving up") == "cannot send to <number>, giving up")
         #expect(Redaction.scrub("exit status 75 after 3 tries") == "exit status 75 after 3 tries")
         #expect(Redaction.scrub("Halo Wayan, kunjungi besok", hiding: ["Halo Wayan, kunjungi besok"]) == "<hidden>")
+    }
+
+    /// kawald's filter of plugin output keeps ids, dates and counts (under 9 digits).
+    @Test func kawaldsFilterKeepsShortNumbers() {
+        #expect(Redaction.scrub("backup kawal-20261202T010000Z written: 1024.0 MiB, job 123456", minimumDigits: 9)
+            == "backup kawal-20261202T010000Z written: 1024.0 MiB, job 123456")
+        #expect(Redaction.scrub("NIK 5203012345678901, HP 081234567890", minimumDigits: 9) == "NIK <number>, HP <number>")
+    }
+}
+
+struct PluginLogLevelTests {
+    @Test func prefixesAreReadAndWritten() {
+        #expect(PluginLogLevel.format("a\nb", level: .error) == "<3>a b\n")
+        #expect(PluginLogLevel.parse("<3>backup failed") == (.error, "backup failed"))
+        #expect(PluginLogLevel.parse("<7>") == (.debug, ""))
+        #expect(PluginLogLevel.parse("<0>panic") == (.critical, "panic"))
+        #expect(PluginLogLevel.parse("<8>not a level") == (.notice, "<8>not a level"))
+        #expect(PluginLogLevel.parse("<x>text") == (.notice, "<x>text"))
+        #expect(PluginLogLevel.parse("plain") == (.notice, "plain"))
+        #expect(PluginLogLevel.parse("<3") == (.notice, "<3"))
     }
 }
 

@@ -54,8 +54,8 @@ public struct Notifier {
     }
 
     /// A line on stderr, which kawald files under this plugin's name: no addresses, numbers or message text.
-    public static func log(_ message: String) {
-        FileHandle.standardError.write(Data((message.replacingOccurrences(of: "\n", with: " ") + "\n").utf8))
+    public static func log(_ message: String, level: PluginLogLevel = .notice) {
+        KawalPlugin.log(message, level: level)
     }
 
     public func run(_ deliver: @Sendable (NotifyPayload, PluginJob) async throws(DeliveryFailure) -> Void) async throws {
@@ -74,12 +74,12 @@ public struct Notifier {
 
     func handle(_ job: PluginJob, keys: DeliveredKeys, _ deliver: @Sendable (NotifyPayload, PluginJob) async throws(DeliveryFailure) -> Void) async {
         guard job.kind == capability else {
-            Self.log("job \(job.id): kind \(job.kind) is not \(capability); refused")
+            Self.log("job \(job.id): kind \(job.kind) is not \(capability); refused", level: .error)
             job.fail("\(name) handles \(capability), not \(job.kind)", retryable: false)
             return
         }
         if !job.idempotencyKey.isEmpty, keys.contains(job.idempotencyKey) {
-            Self.log("job \(job.id): \(job.idempotencyKey) was delivered before; dropping the repeat (attempt \(job.attempt))")
+            Self.log("job \(job.id): \(job.idempotencyKey) was delivered before; dropping the repeat (attempt \(job.attempt))", level: .info)
             job.ack()
             return
         }
@@ -90,13 +90,13 @@ public struct Notifier {
                 do {
                     try keys.insert(job.idempotencyKey)
                 } catch {
-                    Self.log("job \(job.id): delivered, but \(error)")
+                    Self.log("job \(job.id): delivered, but \(error)", level: .warning)
                 }
             }
-            Self.log("job \(job.id): message \(payload.messageID) (\(payload.purpose)) handed over, attempt \(job.attempt)")
+            Self.log("job \(job.id): message \(payload.messageID) (\(payload.purpose)) handed over, attempt \(job.attempt)", level: .info)
             job.ack()
         } catch {
-            Self.log("job \(job.id): \(error.retryable ? "will be retried" : "failed for good"): \(error.message)")
+            Self.log("job \(job.id): \(error.retryable ? "will be retried" : "failed for good"): \(error.message)", level: error.retryable ? .warning : .error)
             job.fail(error.message, retryable: error.retryable)
         }
     }

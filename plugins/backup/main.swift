@@ -226,7 +226,7 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws -> (() -> Void)? {
     try manifestFile.commit()
     let finished = try kawald.call("io.kawal.Backup.Finished", ["id": .string(id)])
     let removed = (finished["removed"]?.arrayValue ?? []).compactMap(\.stringValue)
-    plugin.log("backup \(id) written: \(result.plaintextBytes) bytes → \(result.ciphertextBytes) bytes\(removed.isEmpty ? "" : "; retention removed \(removed.joined(separator: ", "))")")
+    plugin.log("backup \(id) written: \(mebibytes(result.plaintextBytes)) → \(mebibytes(result.ciphertextBytes))\(removed.isEmpty ? "" : "; retention removed \(removed.joined(separator: ", "))")")
     guard let restic = ResticCopier(snapshot["restic"], backupDirectory: directory) else { return nil }
     return {
         let copy = restic.copy(id: id, directory: directory)
@@ -235,17 +235,27 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws -> (() -> Void)? {
             try record.write(try copy.encoded())
             try record.commit()
         } catch {
-            plugin.log("cannot write the off-site record of backup \(id): \(error)")
+            plugin.log("cannot write the off-site record of backup \(id): \(error)", level: .error)
         }
-        plugin.log(copy.error.map { "off-site copy of backup \(id) failed: \($0)" } ?? "backup \(id) copied to restic: snapshots \(copy.snapshots.joined(separator: ", "))")
+        if let error = copy.error {
+            plugin.log("off-site copy of backup \(id) failed: \(error)", level: .error)
+        } else {
+            plugin.log("backup \(id) copied to restic: snapshots \(copy.snapshots.joined(separator: ", "))")
+        }
         var parameters: [String: JSONValue] = ["id": .string(id), "ok": .bool(copy.succeeded), "snapshots": .array(copy.snapshots.map { .string($0) })]
         if let error = copy.error { parameters["error"] = .string(error) }
         do {
             _ = try kawald.call("io.kawal.Backup.Offsite", parameters)
         } catch {
-            plugin.log("cannot tell kawald about the off-site copy of backup \(id): \(error)")
+            plugin.log("cannot tell kawald about the off-site copy of backup \(id): \(error)", level: .error)
         }
     }
+}
+
+/// A size for a log line, in MiB with one decimal (bytes would be long digit runs, which kawald's
+/// filter of plugin output takes for phone numbers).
+func mebibytes(_ bytes: Int64) -> String {
+    String(format: "%.1f MiB", Double(bytes) / 1_048_576)
 }
 
 func runPlugin() async {
@@ -263,10 +273,10 @@ func runPlugin() async {
                 job.ack()
                 offsite?()
             } catch let error as AgeError {
-                plugin.log("backup failed: \(error)")
+                plugin.log("backup failed: \(error)", level: .error)
                 job.fail("\(error)", retryable: false)
             } catch {
-                plugin.log("backup failed: \(error)")
+                plugin.log("backup failed, to be retried: \(error)", level: .error)
                 job.fail("\(error)", retryable: true)
             }
         }

@@ -65,9 +65,10 @@ def main():
     })
     reply = conn.receive()
     if "error" in reply:
-        print(f"registration refused: {reply['error']} {reply.get('parameters')}", file=sys.stderr)
+        # "<3>": an error in kawald's log (sd-daemon priority prefix); lines without one are notices.
+        print(f"<3>registration refused: {reply['error']} {reply.get('parameters')}", file=sys.stderr)
         return 1
-    print(f"registered; lease {reply['parameters']['lease_seconds']} s", file=sys.stderr, flush=True)
+    print(f"<6>registered; lease {reply['parameters']['lease_seconds']} s", file=sys.stderr, flush=True)
 
     seen = set()
     if os.path.exists(SINK):

@@ -1,4 +1,5 @@
 import Foundation
+import KawalPluginKit
 import NotifyKit
 
 /// Hands a rendered message to a sendmail-compatible program and reads its exit status the way

@@ -1,4 +1,5 @@
 import Foundation
+import KawalPluginKit
 import NotifyKit
 
 /// Queues a message with gammu-smsd-inject: `TEXT <number> -len <n> [-unicode]`, the text on stdin

@@ -75,14 +75,14 @@ struct NotifySMS: AsyncParsableCommand {
             let shape = "\(sms.parts.count) part(s), \(sms.encoding.rawValue)\(sms.truncated ? ", shortened" : "")"
             if let outbox {
                 if outbox.queued(messageID: payload.messageID) != nil {
-                    Notifier.log("job \(job.id): message \(payload.messageID) is already in the outbox")
+                    Notifier.log("job \(job.id): message \(payload.messageID) is already in the outbox", level: .info)
                     return
                 }
                 try outbox.enqueue(text: sms.text, to: number, messageID: payload.messageID, priority: priority, date: Date())
-                Notifier.log("job \(job.id): written to the outbox: \(shape)")
+                Notifier.log("job \(job.id): written to the outbox: \(shape)", level: .info)
             } else {
                 try await injector.inject(sms, to: number, hiding: [number, raw, payload.text])
-                Notifier.log("job \(job.id): queued by gammu-smsd-inject: \(shape)")
+                Notifier.log("job \(job.id): queued by gammu-smsd-inject: \(shape)", level: .info)
             }
         }
     }

@@ -48,7 +48,7 @@ struct NotifyWebhook: AsyncParsableCommand {
     }
 
     static func warnPlainHTTP() {
-        Notifier.log("warning: --url is plain http to another host: phone numbers and message text cross the network unencrypted")
+        Notifier.log("warning: --url is plain http to another host: phone numbers and message text cross the network unencrypted", level: .warning)
     }
 
     func run() async throws {

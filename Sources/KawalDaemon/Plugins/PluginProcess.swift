@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import KawalPluginKit
 import Logging
 import Synchronization
 #if canImport(Glibc)
@@ -111,18 +112,26 @@ final class PluginProcess: Sendable {
                 while let newline = pending.firstIndex(of: 0x0A) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
                     pending.removeSubrange(pending.startIndex...newline)
-                    stderrLines.withLock { if $0.count < 20 { $0.append(line) } }
-                    logger.notice("\(line)")
+                    file(line, logger: logger)
                 }
             }
             if !pending.isEmpty {
-                let line = String(decoding: pending, as: UTF8.self)
-                stderrLines.withLock { if $0.count < 20 { $0.append(line) } }
-                logger.notice("\(line)")
+                file(String(decoding: pending, as: UTF8.self), logger: logger)
             }
         }
         thread.name = "plugin-\(name)-stderr"
         thread.start()
+    }
+
+    /// One line of the plugin's stderr into kawald's log at the level its `<N>` prefix names, and
+    /// into the first lines kept for a failure report (which reaches admin alerts by SMS or e-mail).
+    /// Whatever looks like an e-mail address or a phone number or NIK (9 or more digits) is cut out
+    /// first: a plugin, maybe a third party's, must not put personal data into the journal.
+    private func file(_ line: String, logger: Logger) {
+        let (level, message) = PluginLogLevel.parse(Substring(line))
+        let scrubbed = Redaction.scrub(String(message), minimumDigits: 9)
+        stderrLines.withLock { if $0.count < 20 { $0.append(scrubbed) } }
+        logger.log(level: level.loggerLevel, "\(scrubbed)")
     }
 
     private func startWaiting() {
@@ -163,6 +172,19 @@ final class PluginProcess: Sendable {
         if waitForExit(timeout: grace) == nil {
             signal(SIGKILL)
             waitForExit(timeout: 5)
+        }
+    }
+}
+
+extension PluginLogLevel {
+    var loggerLevel: Logger.Level {
+        switch self {
+        case .critical: .critical
+        case .error: .error
+        case .warning: .warning
+        case .notice: .notice
+        case .info: .info
+        case .debug: .debug
         }
     }
 }

@@ -10,17 +10,20 @@ import Foundation
 /// Redaction.scrub("recipient wayan@example.org refused", hiding: ["wayan@example.org"])
 /// // "recipient <address> refused"
 /// ```
+/// kawald passes every line a plugin writes on stderr through it too (with `minimumDigits` 9, so
+/// that ids, dates and counts survive), since those lines reach the journal and admin alerts.
 public enum Redaction {
-    public static func scrub(_ text: String, hiding known: [String] = []) -> String {
+    public static func scrub(_ text: String, hiding known: [String] = [], minimumDigits: Int = 6) -> String {
         var result = text
         for value in known where value.count >= 3 {
             result = result.replacingOccurrences(of: value, with: "<hidden>")
         }
-        return scrubPatterns(result)
+        return scrubPatterns(result, minimumDigits: minimumDigits)
     }
 
-    /// Words with an '@' become `<address>`; runs of 6 or more digits (with +, spaces or dashes between) become `<number>`.
-    static func scrubPatterns(_ text: String) -> String {
+    /// Words with an '@' become `<address>`; runs of `minimumDigits` or more digits (with +, spaces
+    /// or dashes between, as phone numbers are written) become `<number>`.
+    static func scrubPatterns(_ text: String, minimumDigits: Int) -> String {
         var output = ""
         var word = ""
         func flushWord() {
@@ -36,10 +39,10 @@ public enum Redaction {
             }
         }
         flushWord()
-        return hideDigitRuns(output)
+        return hideDigitRuns(output, minimumDigits: minimumDigits)
     }
 
-    private static func hideDigitRuns(_ text: String) -> String {
+    private static func hideDigitRuns(_ text: String, minimumDigits: Int) -> String {
         let characters = Array(text)
         var output = ""
         var index = 0
@@ -59,7 +62,7 @@ public enum Redaction {
             }
             // Do not swallow the separator after the run.
             while end > start, !characters[end - 1].isNumber { end -= 1 }
-            if digits >= 6 {
+            if digits >= minimumDigits {
                 output += "<number>"
                 index = end
             } else {
