@@ -106,6 +106,8 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// A plugin that fails this many times within `pluginCrashWindow` is marked failed, not restarted.
     public var pluginCrashLimit = 5
     public var pluginCrashWindow: Double = 300
+    /// A finished job keeps its payload (for a notification: address, first name, text) this long.
+    public var finishedJobPayloads: Double = 30 * 86_400
 }
 
 /// A recurring job: `[timers.NAME]` with a systemd calendar expression (`on_calendar`), read in the
@@ -224,7 +226,13 @@ extension Configuration {
             }
         }
         if let scheduler = try reader.table(table, "scheduler", known: ["staleness_window", "lease", "max_attempts", "retry_base", "retry_cap", "plugin_ping", "plugin_handshake_timeout",
-                                                                   "plugin_crash_limit", "plugin_crash_window"]) {
+                                                                   "plugin_crash_limit", "plugin_crash_window", "finished_job_payloads"]) {
+            if let value = try reader.duration(scheduler, "scheduler", "finished_job_payloads") {
+                guard value >= 3600 else {
+                    throw reader.error("scheduler", "finished_job_payloads", "\(Int(value)) s is too short: expected at least \"1h\" (the default is \"30d\")")
+                }
+                config.scheduler.finishedJobPayloads = value
+            }
             if let value = try reader.duration(scheduler, "scheduler", "plugin_crash_window") { config.scheduler.pluginCrashWindow = value }
             if let value = try reader.int(scheduler, "scheduler", "plugin_crash_limit") {
                 guard (1...1000).contains(value) else { throw reader.error("scheduler", "plugin_crash_limit", "\(value) is out of range: expected 1 to 1000") }

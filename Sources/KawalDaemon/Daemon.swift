@@ -158,6 +158,8 @@ public enum Daemon {
                 .init(service: pluginHost),
                 .init(service: backupService, successTerminationBehavior: .ignore),
                 .init(service: BuiltinJobs(scheduler: scheduler, store: store, state: state, logger: logger)),
+                .init(service: JobPayloadSweep(store: store, keep: configuration.scheduler.finishedJobPayloads, logger: logger),
+                      successTerminationBehavior: .ignore),
                 .init(service: PluginSocketService(
                     path: pluginSocketPath, inheritedFD: inheritedPlugins,
                     groupName: configuration.pluginGroup, host: pluginHost, state: state, logger: logger)),

@@ -37,6 +37,10 @@ enum Schema {
         migrator.registerMigration("v4-reminders", migrate: createReminders)
         migrator.registerMigration("v5-privacy", migrate: createPrivacy)
         migrator.registerMigration("v6-search-by-rowid", migrate: searchByRowID)
+        migrator.registerMigration("v7-job-payload-forgotten") { db in
+            // When a finished job's payload (addresses, phone numbers, message text) was blanked.
+            try db.alter(table: "job") { t in t.add(column: "payloadForgottenAt", .datetime) }
+        }
         return migrator
     }()
 

@@ -17,10 +17,13 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var lastError: String?
     public var createdAt: Date
     public var updatedAt: Date
+    /// Set when the payload was blanked, a while after the job finished (`forgetFinishedJobPayloads`).
+    public var payloadForgottenAt: Date? = nil
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     public static let states = ["pending", "leased", "done", "dead", "stale", "cancelled"]
+    public static let finishedStates = ["done", "dead", "stale", "cancelled"]
 }
 
 /// What the scheduler needs to keep in memory of a pending job.
@@ -195,8 +198,34 @@ extension Store {
             guard ["dead", "stale", "cancelled"].contains(job.state) else {
                 throw StoreError.invalid(field: "id", message: "job/\(id) is \(job.state); only dead, stale or cancelled jobs are retried")
             }
+            if let forgotten = job.payloadForgottenAt {
+                throw StoreError.invalid(field: "id", message: "job/\(id) finished long ago and its payload was forgotten on \(time.display(forgotten)) ([scheduler] finished_job_payloads); it cannot be retried: make the request again (e.g. reschedule the reminder)")
+            }
             try db.execute(sql: "UPDATE job SET state = 'pending', dueAt = ?, attempts = 0, updatedAt = ? WHERE id = ?", arguments: [now, now, id])
             return DueJob(id: id, kind: job.kind, dueAt: now)
+        }
+    }
+
+    /// Blanks the payloads of jobs that finished (done, dead, stale, cancelled) before `finishedBefore`:
+    /// a notification's payload holds a phone number or e-mail address, a first name and the message,
+    /// which are not needed once it is delivered or given up. The job itself stays (state, attempts,
+    /// error, and its idempotency key, which keeps the work from being done twice). In chunks, so that
+    /// writers wait for one chunk at most. Returns how many payloads were forgotten.
+    @discardableResult
+    public func forgetFinishedJobPayloads(finishedBefore cutoff: Date) async throws -> Int {
+        let now = time.now()
+        var total = 0
+        while true {
+            let changed = try await pool.write { db in
+                try db.execute(sql: """
+                    UPDATE job SET payload = '{}', payloadForgottenAt = ?
+                    WHERE id IN (SELECT id FROM job WHERE state IN ('done', 'dead', 'stale', 'cancelled') AND updatedAt < ?
+                                 AND payloadForgottenAt IS NULL LIMIT 5000)
+                    """, arguments: [now, cutoff])
+                return db.changesCount
+            }
+            total += changed
+            if changed < 5000 { return total }
         }
     }
 

@@ -17,6 +17,7 @@ struct JobsAPI: Sendable {
             "idempotency_key": .string(j.idempotencyKey), "state": .string(j.state), "attempts": .int(j.attempts),
             "lease_owner": j.leaseOwner.json, "lease_expires_at": j.leaseExpiresAt.map { .string(time.display($0)) } ?? .null,
             "last_error": j.lastError.json, "created_at": .string(time.display(j.createdAt)), "updated_at": .string(time.display(j.updatedAt)),
+            "payload_forgotten_at": j.payloadForgottenAt.map { .string(time.display($0)) } ?? .null,
         ]
     }
 

@@ -29,7 +29,7 @@ extension Table {
             ("Job", text(job["id"])), ("Kind", text(job["kind"])), ("State", text(job["state"])), ("Due", shownTime(job["due_at"])),
             ("Attempts", text(job["attempts"])), ("Leased to", text(job["lease_owner"])), ("Lease ends", shownTime(job["lease_expires_at"])),
             ("Idempotency key", text(job["idempotency_key"])), ("Last error", text(job["last_error"])),
-            ("Created", shownTime(job["created_at"])), ("Updated", shownTime(job["updated_at"])), ("Payload", text(job["payload"])),
+            ("Created", shownTime(job["created_at"])), ("Updated", shownTime(job["updated_at"])), ("Payload", job["payload_forgotten_at"].flatMap(\.stringValue).map { "(forgotten on \($0))" } ?? text(job["payload"])),
         ])
     }
 }
