@@ -123,6 +123,46 @@ import Varlink
         #expect(status.stdout.contains("Last backup") && status.stdout.contains("ago"), "\(status.stdout)")
     }
 
+    /// `backup now` and `backup verify` report progress: over varlink with `more` (the plugin's
+    /// progress, passed on by kawald), and as a bar when kawalctl runs in a terminal.
+    @Test func backupAndVerifyReportProgress() throws {
+        let s = try Self.setup()
+        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        try s.addPerson("Siti")
+        let c = try s.kawald.connect()
+        var progress: [(Int64, Int64)] = []
+        var last: [String: JSONValue] = [:]
+        try c.callMore("io.kawal.Backup.Now") { reply in
+            if let p = reply["progress"], p != .null {
+                #expect(p["phase"] == "backup")
+                progress.append((p["done_bytes"]?.intValue ?? -1, p["total_bytes"]?.intValue ?? -1))
+            } else {
+                last = reply
+            }
+            return true
+        }
+        let id = try #require(last["backup"]?["id"]?.stringValue)
+        #expect(!progress.isEmpty, "no progress before the backup")
+        #expect(progress.map(\.0) == progress.map(\.0).sorted(), "progress went backwards: \(progress)")
+        #expect(progress.last.map { $0.0 == $0.1 && $0.1 > 0 } == true, "progress did not end at 100%: \(progress.suffix(3))")
+        var verified: [String: JSONValue] = [:]
+        var verifyProgress = 0
+        try c.callMore("io.kawal.Backup.Verify", ["id": .string(id)]) { reply in
+            if let p = reply["progress"], p != .null { verifyProgress += 1 } else { verified = reply }
+            return true
+        }
+        #expect(verified["ok"] == true && verifyProgress >= 1)
+
+        // In a terminal (script(1) gives kawalctl a pseudo-terminal): a bar that reaches 100%.
+        let environment = "KAWAL_SOCKET='\(s.kawald.socketPath)'"
+        let kawalctl = try KawalBinaries.path(of: "kawalctl")
+        let terminal = try s.sh("\(environment) script -qec \"'\(kawalctl)' backup now\" /dev/null")
+        #expect(terminal.stdout.contains("Backing up [") && terminal.stdout.contains("100%") && terminal.stdout.contains(".db.zst.age"),
+                "\(terminal.stdout)\(terminal.stderr)")
+        let verifyTerminal = try s.sh("\(environment) script -qec \"'\(kawalctl)' backup verify \(id)\" /dev/null")
+        #expect(verifyTerminal.stdout.contains("Verifying [") && verifyTerminal.stdout.contains("matches its manifest"), "\(verifyTerminal.stdout)")
+    }
+
     @Test func restoresAFileMadeByAgeAndZstdAndKeepsThePreviousDatabase() throws {
         let s = try Self.setup()
         defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }

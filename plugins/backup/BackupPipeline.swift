@@ -39,24 +39,29 @@ struct ToolError: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// A progress bar on stderr when it is a terminal; silent otherwise.
+/// A progress bar on stderr when it is a terminal, and each whole percent handed to `report`
+/// (the plugin tells kawald, which tells `kawalctl backup now`).
 final class Progress {
     let label: String
     let total: Int64
     private var done: Int64 = 0
     private var shown = -1
     private let enabled = isatty(STDERR_FILENO) == 1
+    private let report: ((_ done: Int64, _ total: Int64) -> Void)?
 
-    init(_ label: String, total: Int64) {
+    init(_ label: String, total: Int64, report: ((_ done: Int64, _ total: Int64) -> Void)? = nil) {
         self.label = label
         self.total = max(total, 1)
+        self.report = report
     }
 
     func advance(_ count: Int) {
         done += Int64(count)
         let percent = Int(min(100, done * 100 / total))
-        guard enabled, percent != shown else { return }
+        guard percent != shown else { return }
         shown = percent
+        report?(done, total)
+        guard enabled else { return }
         let filled = percent * 30 / 100
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
         FileHandle.standardError.write(Data("\r\(label) [\(bar)] \(percent)% \(done >> 20) MiB".utf8))

@@ -199,7 +199,10 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws -> (() -> Void)? {
     let level = Int(snapshot["compression_level"]?.intValue ?? 3)
     let writer = EncryptedBackupWriter(recipients: recipients, level: level, threads: Int(snapshot["compression_threads"]?.intValue ?? 0))
     let dataPath = directory + "/" + BackupNaming.dataFile(id: id)
-    let result = try writer.write(snapshot: snapshotPath, to: dataPath, progress: nil)
+    let progress = Progress("Backing up", total: fileSize(snapshotPath)) { done, total in
+        _ = try? kawald.call("io.kawal.Backup.Progress", ["id": .string(id), "done_bytes": .int(done), "total_bytes": .int(total)])
+    }
+    let result = try writer.write(snapshot: snapshotPath, to: dataPath, progress: progress)
     // What was written is read back: the hash on disk must be the hash of what was encrypted.
     var reread = SHA256()
     try readFile(dataPath) { reread.update(bufferPointer: $0) }

@@ -19,13 +19,19 @@ struct BackupAPI: Sendable {
             throw BackupService.error("Failed", "\(request.call.method) is served to the backup plugin on its own connection to plugins.sock, not on the control socket")
         }
         return [
-            "Now": .async { _ in ["backup": BackupService.json(try await backup.now(plugins: plugins))] },
+            "Now": .streaming(requiresMore: false) { _, writer in
+                ["backup": BackupService.json(try await backup.now(plugins: plugins) { done, total in
+                    writer.yield(["progress": Self.progress("backup", done, total)])
+                })]
+            },
             "List": .async { _ in
                 let catalog = await backup.catalog()
                 return ["backups": .array(catalog.entries.map(BackupService.json)), "dir": .string(catalog.directory)]
             },
-            "Verify": .async { request in
-                let (entry, problem) = try await backup.verify(try Parameters(request.parameters).required("id"))
+            "Verify": .streaming(requiresMore: false) { request, writer in
+                let (entry, problem) = try await backup.verify(try Parameters(request.parameters).required("id")) { done, total in
+                    writer.yield(["progress": Self.progress("verify", done, total)])
+                }
                 return ["backup": BackupService.json(entry), "ok": .bool(problem == nil), "problem": problem.json]
             },
             "Prune": .async { request in
@@ -54,7 +60,12 @@ struct BackupAPI: Sendable {
             "Checked": pluginOnly,
             "Finished": pluginOnly,
             "Offsite": pluginOnly,
+            "Progress": pluginOnly,
         ]
+    }
+
+    static func progress(_ phase: String, _ done: Int64, _ total: Int64) -> JSONValue {
+        ["phase": .string(phase), "done_bytes": .int(done), "total_bytes": .int(total)]
     }
 
     static func health(_ health: BackupService.Health, directory: String) -> JSONValue {

@@ -200,7 +200,7 @@ actor BackupService: Service {
     }
 
     /// Recomputes the stored file's SHA-256 and compares it and its size with the manifest.
-    func verify(_ id: String) async throws -> (BackupCatalog.Entry, String?) {
+    func verify(_ id: String, progress: ProgressSink? = nil) async throws -> (BackupCatalog.Entry, String?) {
         let entry = try await entry(id)
         guard entry.isGood, let manifest = entry.manifest else { return (entry, entry.state) }
         let path = entry.dataPath
@@ -211,6 +211,9 @@ actor BackupService: Service {
             var hasher = SHA256()
             var buffer = [UInt8](repeating: 0, count: 1 << 20)
             var total: Int64 = 0
+            var info = stat()
+            let size = fstat(fd, &info) == 0 ? Int64(info.st_size) : 0
+            var reported: Int64 = 0
             while true {
                 let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
                 if count < 0 {
@@ -219,6 +222,10 @@ actor BackupService: Service {
                 }
                 if count == 0 { break }
                 total += Int64(count)
+                if let progress, total - reported >= 16 << 20 || total == size {
+                    reported = total
+                    progress(total, size)
+                }
                 buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
             }
             let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
@@ -271,7 +278,10 @@ actor BackupService: Service {
     // MARK: Taking a backup
 
     /// Enqueues a backup job and waits for the plugin to settle it.
-    func now(plugins: PluginHost) async throws -> BackupCatalog.Entry {
+    /// How far a backup or a verification has come, in bytes read of bytes in all.
+    typealias ProgressSink = @Sendable (_ done: Int64, _ total: Int64) -> Void
+
+    func now(plugins: PluginHost, progress: ProgressSink? = nil) async throws -> BackupCatalog.Entry {
         _ = try configured()
         guard await plugins.list().contains(where: { $0.state == "running" && $0.capabilities.contains("backup") }) else {
             throw Self.error("NotConfigured", "no running plugin has capability 'backup': add [plugins.backup] with exec = the kawal-backup program, or see 'kawalctl plugin list'")
@@ -279,7 +289,12 @@ actor BackupService: Service {
         let events = await scheduler.subscribe()
         let (job, _) = try await scheduler.enqueue(kind: "backup", payload: "{\"requested_by\":\"kawalctl backup now\"}", dueAt: Date(),
                                                    idempotencyKey: "backup-now:\(UUID().uuidString)")
-        for await event in events where event.event == "job.settled" && event.jobID == job {
+        for await event in events where event.jobID == job && (event.event == "job.settled" || event.event == "job.progress") {
+            if event.event == "job.progress" {
+                let parts = (event.detail ?? "").split(separator: "/").compactMap { Int64($0) }
+                if parts.count == 2 { progress?(parts[0], parts[1]) }
+                continue
+            }
             if event.state == "done" {
                 if let entry = await catalog().entries.first(where: { $0.manifest?.jobID == job && $0.isGood }) { return entry }
                 throw Self.error("Failed", "backup job \(job) finished but no good backup with that job id is in \(directory)")
@@ -352,8 +367,16 @@ actor BackupService: Service {
             while true {
                 let call = try VarlinkCall(message: try await channel.perform { try $0.receiveMessage() })
                 guard call.parameters["id"]?.stringValue == id,
-                      ["io.kawal.Backup.Checked", "io.kawal.Backup.Finished", "io.kawal.Backup.Offsite"].contains(call.method) else {
-                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Checked, Finished or Offsite with id \(id)")))
+                      ["io.kawal.Backup.Checked", "io.kawal.Backup.Finished", "io.kawal.Backup.Offsite", "io.kawal.Backup.Progress"].contains(call.method) else {
+                    try await reply(VarlinkReply(error: Self.error("Failed", "expected io.kawal.Backup.Progress, Checked, Finished or Offsite with id \(id)")))
+                    continue
+                }
+                if call.method == "io.kawal.Backup.Progress" {
+                    if let jobID = first.parameters["job_id"]?.intValue, let done = call.parameters["done_bytes"]?.intValue,
+                       let total = call.parameters["total_bytes"]?.intValue {
+                        await scheduler.publish(SchedulerEvent(event: "job.progress", jobID: jobID, plugin: nil, state: nil, detail: "\(done)/\(total)"))
+                    }
+                    try await reply(VarlinkReply(parameters: [:]))
                     continue
                 }
                 if call.method == "io.kawal.Backup.Offsite" {

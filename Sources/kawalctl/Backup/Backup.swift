@@ -51,6 +51,26 @@ func showActivity(_ message: String) {
     if isatty(STDERR_FILENO) == 1 { writeStandardError(message) }
 }
 
+/// Calls a Backup method that reports `progress` while it works (Now, Verify). In a terminal, with
+/// `more` and a progress bar on stderr; otherwise a plain call. Returns the last reply.
+func callWithProgress(_ client: ControlClient, _ method: String, _ parameters: [String: JSONValue] = [:], label: String,
+                      waiting: String) throws(CommandFailure) -> [String: JSONValue] {
+    guard isatty(STDERR_FILENO) == 1 else { return try client.call(method, parameters) }
+    var bar = ProgressLine(label: label)
+    bar.show(waiting)
+    var last: [String: JSONValue] = [:]
+    try client.callMore(method, parameters) { reply in
+        if let progress = reply["progress"], progress != .null {
+            let done = Int(progress["done_bytes"]?.intValue ?? 0), total = Int(progress["total_bytes"]?.intValue ?? 0)
+            bar.update(bytes: done, of: total, force: done >= total)
+        } else {
+            last = reply
+        }
+    }
+    bar.finish()
+    return last
+}
+
 /// The kawal-backup program, which decrypts with the identity file so that kawalctl stays small.
 func backupToolPath() -> String {
     if let configured = getenv("KAWAL_BACKUP_TOOL"), configured.pointee != 0 { return String(cString: configured) }

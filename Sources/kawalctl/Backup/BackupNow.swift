@@ -9,8 +9,8 @@ struct BackupNow: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options)
-        showActivity("Backing up: kawald takes a snapshot, the backup plugin compresses and encrypts it…")
-        let reply = try client.call("io.kawal.Backup.Now")
+        let reply = try callWithProgress(client, "io.kawal.Backup.Now", label: "Backing up",
+                                         waiting: "kawald takes a snapshot, then the backup plugin compresses and encrypts it…")
         let backup = reply["backup"] ?? .null
         if options.json {
             print((backupManifest(backup) ?? backup).prettyPrinted())

@@ -16,8 +16,8 @@ struct BackupVerify: ParsableCommand {
 
     func run() throws {
         let client = try ControlClient(options)
-        showActivity("Checking the stored file's SHA-256…")
-        let reply = try client.call("io.kawal.Backup.Verify", ["id": .string(id)])
+        let reply = try callWithProgress(client, "io.kawal.Backup.Verify", ["id": .string(id)], label: "Verifying",
+                                         waiting: "kawald re-reads the stored file…")
         let backup = reply["backup"] ?? .null
         guard reply["ok"]?.boolValue == true else {
             throw CommandFailure(code: .daemonError, message: "backup \(id) is not good: \(text(reply["problem"]))",

@@ -18,6 +18,19 @@ struct ProgressLine {
 
     /// `done` of `total` units (bytes of the file, say), `rows` handled so far.
     mutating func update(done: Int, total: Int, rows: Int, force: Bool = false) {
+        let elapsed = monotonicSeconds() - started
+        let rate = elapsed > 0 ? Int(Double(rows) / elapsed) : 0
+        update(done: done, total: total, force: force) { "\(grouped(rows)) rows  \(grouped(rate)) rows/s" }
+    }
+
+    /// `done` of `total` bytes, with MiB and MiB/s.
+    mutating func update(bytes done: Int, of total: Int, force: Bool = false) {
+        let elapsed = monotonicSeconds() - started
+        let rate = elapsed > 0 ? Double(done) / elapsed / 1_048_576 : 0
+        update(done: done, total: total, force: force) { "\(grouped(done >> 20)) of \(grouped(total >> 20)) MiB  \(Int(rate)) MiB/s" }
+    }
+
+    private mutating func update(done: Int, total: Int, force: Bool, detail: () -> String) {
         guard enabled else { return }
         let now = monotonicSeconds()
         guard force || now - lastDrawn >= 0.1 else { return }
@@ -25,10 +38,8 @@ struct ProgressLine {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let barWidth = 24
         let filled = Int(fraction * Double(barWidth))
-        let elapsed = now - started
-        let rate = elapsed > 0 ? Int(Double(rows) / elapsed) : 0
         let line = "\(label) [\(String(repeating: "#", count: filled))\(String(repeating: " ", count: barWidth - filled))] "
-            + "\(Int(fraction * 100))%  \(grouped(rows)) rows  \(grouped(rate)) rows/s"
+            + "\(Int(fraction * 100))%  " + detail()
         draw(line)
     }
 
