@@ -11,6 +11,8 @@ public enum AgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case payloadInvalid(String)
     /// A recipient (`age1…`) or identity (`AGE-SECRET-KEY-1…`) that cannot be parsed.
     case keyInvalid(String)
+    /// An ASCII-armored file (`age -a`) that breaks the armor's rules: which one.
+    case armorInvalid(String)
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum AgeError: Error, Sendable, Equatable, CustomStringConvertible {
             return "none of the given identities can open this file (\(stanzas) X25519 recipient stanza\(stanzas == 1 ? "" : "s")); use the AGE-SECRET-KEY-1… matching one of the recipients it was encrypted to"
         case .payloadInvalid(let reason): return "the encrypted payload is damaged: \(reason)"
         case .keyInvalid(let reason): return reason
+        case .armorInvalid(let reason): return "not a valid ASCII-armored age file: \(reason)"
         }
     }
 }

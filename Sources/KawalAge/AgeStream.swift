@@ -54,6 +54,24 @@ public final class AgeInput {
         }
     }
 
+    /// This input, or, when it holds an ASCII-armored file (`age -a`), the binary file inside the
+    /// armor. An armored file is read whole (Kawal's own files are binary and stream).
+    public func dearmored() throws -> AgeInput {
+        while !finished && end - start < 1024 {
+            let before = end - start
+            try fill()
+            if end - start == before { break }
+        }
+        guard AgeArmor.isArmored(buffer[start..<end]) else { return self }
+        var armored: [UInt8] = []
+        var chunk: [UInt8] = []
+        repeat {
+            try read(1 << 20, into: &chunk)
+            armored += chunk
+        } while !chunk.isEmpty
+        return AgeInput(bytes: try AgeArmor.decode(armored))
+    }
+
     /// A line without its `\n`; nil at the end of input; an error for a longer line or a missing `\n`.
     func readLine(limit: Int) throws -> [UInt8]? {
         var line: [UInt8] = []

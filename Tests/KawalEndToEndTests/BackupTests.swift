@@ -193,6 +193,19 @@ import Varlink
         let byID = try s.ctl(["backup", "restore", id, "--identity", s.key])
         #expect(byID.status == 0, "\(byID.stderr)")
         #expect(try s.liveCount("person") == 1)
+
+        // An ASCII-armored file (age -a) too; one with its armor broken is refused, the database kept.
+        try s.addPerson("Rina")
+        let armored = try s.sh("age -d -i '\(s.key)' '\(file)' | age -a -r \(s.recipient) > '\(s.directory)/armored.zst.age' && echo done")
+        #expect(armored.stdout.contains("done"), "\(armored.stderr)")
+        let fromArmor = try s.ctl(["backup", "restore", "--file", s.directory + "/armored.zst.age", "--identity", s.key])
+        #expect(fromArmor.status == 0, "\(fromArmor.stdout)\(fromArmor.stderr)")
+        #expect(try s.liveCount("person") == 1)
+        try s.addPerson("Rina")
+        _ = try s.sh("sed -i '2s/^./ &/' '\(s.directory)/armored.zst.age'")
+        let broken = try s.ctl(["backup", "restore", "--file", s.directory + "/armored.zst.age", "--identity", s.key])
+        #expect(broken.status != 0 && broken.stderr.contains("ASCII-armored"), "\(broken.stderr)")
+        #expect(try s.liveCount("person") == 2)
     }
 
     @Test func damagedBackupsAreRefusedAndTheLiveDatabaseIsUntouched() throws {

@@ -135,7 +135,7 @@ struct BackupDecryptor {
         guard fd >= 0 else { throw ToolError("cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var cipherHash = SHA256()
-        let input = AgeInput { buffer in
+        let raw = AgeInput { buffer in
             while true {
                 let count = Glibc.read(fd, buffer.baseAddress, buffer.count)
                 if count >= 0 {
@@ -146,6 +146,8 @@ struct BackupDecryptor {
                 if errno != EINTR { throw ToolError("read error in \(path): \(String(cString: strerror(errno)))") }
             }
         }
+        // A file made with `age -a` (ASCII armor) is taken out of its armor first.
+        let input = try raw.dearmored()
         var plainHash = SHA256()
         var plaintextBytes: Int64 = 0
         let zstd = try ZstdDecompressor { bytes in
