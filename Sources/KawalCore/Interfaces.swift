@@ -10,6 +10,7 @@ public enum KawalInterfaces {
     public static let audit = load(PackageResources.io_kawal_Audit_varlink)
     public static let imports = load(PackageResources.io_kawal_Import_varlink)
     public static let jobs = load(PackageResources.io_kawal_Jobs_varlink)
+    public static let events = load(PackageResources.io_kawal_Events_varlink)
     public static let backup = load(PackageResources.io_kawal_Backup_varlink)
     public static let reminders = load(PackageResources.io_kawal_Reminders_varlink)
     public static let reports = load(PackageResources.io_kawal_Reports_varlink)
@@ -19,7 +20,7 @@ public enum KawalInterfaces {
     /// Served by plugins, called by kawald.
     public static let pluginJobs = load(PackageResources.io_kawal_PluginJobs_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, imports, backup, reminders, reports, privacy] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, events, imports, backup, reminders, reports, privacy] }
 
     /// The plugin protocol versions this kawald speaks.
     public static let pluginProtocolVersions: [Int64] = [1]

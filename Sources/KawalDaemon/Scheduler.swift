@@ -5,13 +5,15 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Something that happened to a job or a plugin, for io.kawal.Jobs.Subscribe and the log.
+/// Something that happened to a job or a plugin, for io.kawal.Events.Subscribe and the log.
 struct SchedulerEvent: Sendable {
     var event: String
     var jobID: Int64?
     var plugin: String?
     var state: String?
     var detail: String?
+    /// Numbered by `publish`, one after the other: a gap is what a slow subscriber lost.
+    var sequence: UInt64 = 0
 }
 
 /// The durable scheduler: jobs live in the database; the next due times in a min-heap; one
@@ -299,7 +301,12 @@ actor Scheduler: Service {
 
     private func unsubscribe(_ id: UUID) { subscribers[id] = nil }
 
+    private var published: UInt64 = 0
+
     func publish(_ event: SchedulerEvent) {
+        published += 1
+        var event = event
+        event.sequence = published
         for subscriber in subscribers.values { subscriber.yield(event) }
     }
 

@@ -11,17 +11,26 @@ public struct VarlinkRequest<Context: Sendable>: Sendable {
 /// Sends the intermediate replies of a `more` call. The final reply is what the method returns.
 public struct VarlinkReplyWriter: Sendable {
     let deliver: @Sendable (VarlinkReply) -> Void
+    let writable: @Sendable () async -> Void
     /// Whether the caller asked for several replies; when it did not, `yield` sends nothing.
     public let streaming: Bool
 
-    public init(streaming: Bool, deliver: @escaping @Sendable (VarlinkReply) -> Void) {
+    /// `writable` returns once the peer takes replies again (or the connection ended); by default at once.
+    public init(streaming: Bool, writable: @escaping @Sendable () async -> Void = {}, deliver: @escaping @Sendable (VarlinkReply) -> Void) {
         self.streaming = streaming
+        self.writable = writable
         self.deliver = deliver
     }
 
     public func yield(_ parameters: [String: JSONValue]) {
         guard streaming else { return }
         deliver(VarlinkReply(parameters: parameters, continues: true))
+    }
+
+    /// Waits while the peer does not read its replies, so that a stream without end (events) is
+    /// held back, and can drop what the peer missed, instead of piling up in kawald's memory.
+    public func waitUntilWritable() async {
+        await writable()
     }
 }
 

@@ -20,6 +20,8 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
     private var readHeld = false
     private var needsFlush = false
     private var closing = false
+    /// Streaming calls waiting for the peer to read (`VarlinkReplyWriter.waitUntilWritable`).
+    private var writabilityWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(service: VarlinkService<Context>, context: Context, peer: PeerCredentials?, maximumMessageSize: Int,
          onEvent: @escaping @Sendable (VarlinkServerEvent) -> Void) {
@@ -54,6 +56,7 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
         onEvent(.connectionClosed(peer: peer))
         running?.cancel()
         running = nil
+        releaseWritabilityWaiters()
         context.fireChannelInactive()
     }
 
@@ -70,8 +73,17 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { resume(context: context) }
+        if context.channel.isWritable {
+            releaseWritabilityWaiters()
+            resume(context: context)
+        }
         context.fireChannelWritabilityChanged()
+    }
+
+    private func releaseWritabilityWaiters() {
+        let waiters = writabilityWaiters
+        writabilityWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Goes on with waiting calls and reading once nothing holds the connection back.
@@ -137,7 +149,19 @@ final class VarlinkConnectionHandler<Context: Sendable>: ChannelDuplexHandler {
         case .deferred(let work):
             let loop = context.eventLoop
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: loop)
-            let writer = VarlinkReplyWriter(streaming: call.more && !call.oneway) { reply in
+            let writable: @Sendable () async -> Void = {
+                await withCheckedContinuation { continuation in
+                    loop.execute {
+                        let (handler, context) = bound.value
+                        if context.channel.isWritable || !context.channel.isActive {
+                            continuation.resume()
+                        } else {
+                            handler.writabilityWaiters.append(continuation)
+                        }
+                    }
+                }
+            }
+            let writer = VarlinkReplyWriter(streaming: call.more && !call.oneway, writable: writable) { reply in
                 loop.execute {
                     let (handler, context) = bound.value
                     handler.write(reply, context: context)

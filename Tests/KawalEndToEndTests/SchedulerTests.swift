@@ -267,7 +267,7 @@ import Varlink
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("sink", "ok", "test.sink", directory + "/sink")])), directory: directory)
         let watcher = try kawald.connect()
-        try watcher.send(VarlinkCall(method: "io.kawal.Jobs.Subscribe", more: true))
+        try watcher.send(VarlinkCall(method: "io.kawal.Events.Subscribe", more: true))
         usleep(200_000)
         _ = try enqueue(try kawald.connect(), kind: "test.sink", key: "watched")
         var events: [String] = []
@@ -276,6 +276,47 @@ import Varlink
             events.append(reply.parameters["event"]?.stringValue ?? "")
         }
         #expect(events.contains("job.enqueued"))
+    }
+
+    /// A subscriber that stops reading is not buffered without end: kawald keeps the newest 1,000
+    /// events for it and, when it reads again, says how many it lost.
+    @Test func aSubscriberThatStopsReadingLosesOldEventsAndIsTold() throws {
+        let directory = try KawalInstance.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var config = try Self.config(plugins: [("sink", "ok", "test.sink", "/dev/null")])
+        config = config.replacingOccurrences(of: "SINK = \"/dev/null\" }", with: "SINK = \"/dev/null\" }\nenabled = false")
+        var kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        _ = kawald.stop()
+        let jobs = 8_000
+        let insert = try KawalBinaries.run("sqlite3", [kawald.stateDirectory + "/kawal.db", """
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(jobs))
+            INSERT INTO job (kind, payload, dueAt, idempotencyKey, state, attempts, createdAt, updatedAt)
+            SELECT 'test.sink', '{}', strftime('%Y-%m-%d %H:%M:%f', 'now'), 'burst-' || i, 'pending', 0,
+                   strftime('%Y-%m-%d %H:%M:%f', 'now'), strftime('%Y-%m-%d %H:%M:%f', 'now') FROM n;
+            """])
+        #expect(insert.status == 0, "\(insert.stderr)")
+        kawald = try KawalInstance.start(.init(config: config), directory: directory)
+        let watcher = try kawald.connect()
+        try watcher.send(VarlinkCall(method: "io.kawal.Events.Subscribe", more: true))
+        usleep(200_000)
+        #expect(try kawald.kawalctl(["plugin", "enable", "sink"]).status == 0)
+        let c = try kawald.connect()
+        #expect(Self.waitUntil(60) { (try? c.call("io.kawal.Jobs.List", ["state": "pending", "limit": 1])["jobs"]?.arrayValue?.isEmpty) == true })
+        // Only now does the subscriber read.
+        var settled = 0
+        var lost = 0
+        while settled + lost < jobs {
+            let reply = try watcher.receive()
+            switch reply.parameters["event"]?.stringValue {
+            case "job.settled": settled += 1
+            case "events.lost": lost += Int(reply.parameters["detail"]?.stringValue ?? "") ?? 0
+            default: break
+            }
+        }
+        #expect(lost > 0, "nothing was lost: the stream was buffered without bound")
+        #expect(settled >= 1_000, "the newest events were kept: \(settled)")
+        print("events: \(settled) settled events read, \(lost) lost while the subscriber did not read")
+        #expect(kawald.stop() == 0)
     }
 }
 

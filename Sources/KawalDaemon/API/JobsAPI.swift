@@ -78,15 +78,6 @@ struct JobsAPI: Sendable {
                 let p = Parameters(request.parameters)
                 return ["plugin": Self.plugin(try await plugins.setEnabled(try p.required("name"), p.bool("enabled") ?? true))]
             },
-            "Subscribe": .streaming(requiresMore: true) { _, writer in
-                for await event in await scheduler.subscribe() {
-                    writer.yield([
-                        "event": .string(event.event), "job_id": event.jobID.json, "plugin": event.plugin.json,
-                        "state": event.state.json, "detail": event.detail.json,
-                    ])
-                }
-                return ["event": "end", "job_id": .null, "plugin": .null, "state": .null, "detail": "kawald is stopping"]
-            },
         ]
     }
 }
