@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// A plugin for the scheduler's tests. It appends each job's idempotency key to `SINK` and
-/// misbehaves as `MODE` says: ok, crash-after:N (exits after acknowledging N jobs), hang-after:N, garbage, slow:MS, fail-every:N, no-register, exit-at-start,
+/// misbehaves as `MODE` says: ok, crash-after:N (exits after acknowledging N jobs), hang-after:N, garbage (at the handshake),
+/// garbage-after:N (a broken frame in the middle of a batch), slow:MS, fail-every:N, no-register, exit-at-start,
 /// or `timestamps` (each line: key, payload, arrival time in ms since 1970, for lateness benchmarks).
 @main
 struct TestPlugin {
@@ -51,6 +52,16 @@ struct TestPlugin {
                     acknowledgeWritten()
                     usleep(100_000)
                     exit(9)
+                }
+                if mode.hasPrefix("garbage-after:"), handled > Int(mode.dropFirst(14))! {
+                    // Written keys are acknowledged, then a broken frame goes out where kawald
+                    // expects answers; the plugin then waits to be killed.
+                    acknowledgeWritten()
+                    usleep(20_000)
+                    let fd = CInt(environment["KAWAL_PLUGIN_FD"] ?? "3")!
+                    let junk = Array("{\"parameters\": {\"results\": [{\"id\": tru".utf8) + [0]
+                    _ = junk.withUnsafeBytes { write(fd, $0.baseAddress!, $0.count) }
+                    try await Task.sleep(for: .seconds(3600))
                 }
                 if mode.hasPrefix("hang-after:"), handled > Int(mode.dropFirst(11))! {
                     acknowledgeWritten()
