@@ -250,6 +250,16 @@ import Varlink
         let noManifest = try s.ctl(["backup", "restore", id, "--identity", s.key])
         #expect(noManifest.status == 1 && noManifest.stderr.contains("manifest missing"), "\(noManifest.stderr)")
 
+        // From a newer Kawal: its database has a migration this kawald does not know.
+        let future = try s.sh("""
+            age -d -i '\(s.key)' '\(file)' | zstd -d -q -o '\(s.directory)/future.db' \
+            && sqlite3 '\(s.directory)/future.db' "INSERT INTO grdb_migrations (identifier) VALUES ('v99-from-the-future')" \
+            && zstd -q -c '\(s.directory)/future.db' | age -r \(s.recipient) > '\(s.directory)/future.zst.age' && echo done
+            """)
+        #expect(future.stdout.contains("done"), "\(future.stderr)")
+        let newer = try s.ctl(["backup", "restore", "--file", s.directory + "/future.zst.age", "--identity", s.key])
+        #expect(newer.status != 0 && newer.stderr.contains("newer Kawal") && newer.stderr.contains("v99-from-the-future"), "\(newer.stderr)")
+
         #expect(try s.liveCount("person") == 2, "the live database was not touched")
         #expect(try FileManager.default.contentsOfDirectory(atPath: s.kawald.stateDirectory).filter { $0.hasPrefix("kawal.db.pre-restore-") }.isEmpty)
     }
@@ -359,6 +369,23 @@ import Varlink
         _ = try s.sh("sqlite3 '\(s.database)' \"CREATE TABLE filler(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 400) INSERT INTO filler SELECT randomblob(100000) FROM n;\"")
         s = try s.restart()
         let restorable = try #require(try s.backupNow()["id"]?.stringValue)
+        // Writers keep working while a backup runs (VACUUM INTO reads a snapshot; WAL lets writes go on).
+        let background = Process()
+        background.executableURL = URL(fileURLWithPath: try KawalBinaries.path(of: "kawalctl"))
+        background.arguments = ["backup", "now"]
+        background.environment = ["KAWAL_SOCKET": s.kawald.socketPath, "PATH": "/usr/bin:/bin"]
+        background.standardOutput = FileHandle.nullDevice
+        background.standardError = FileHandle.nullDevice
+        try background.run()
+        var addedDuringBackup = 0
+        while background.isRunning {
+            let added = try s.ctl(["person", "add", "--name", "Writer \(addedDuringBackup)", "--village", "Sembalun"])
+            #expect(added.status == 0, "a write failed during a backup: \(added.stderr)")
+            if background.isRunning { addedDuringBackup += 1 }
+        }
+        #expect(background.terminationStatus == 0)
+        #expect(addedDuringBackup >= 1, "no write completed while the backup ran")
+        print("writes completed while a backup ran: \(addedDuringBackup)")
         try s.addPerson("Rina")
         var trials = 0
         var restoredBeforeKill = 0
