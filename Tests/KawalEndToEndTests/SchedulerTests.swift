@@ -422,6 +422,8 @@ extension SchedulerTests {
         #expect(Self.lines(sink).allSatisfy { $0.hasPrefix("timer:tick:") })
         let listed = try kawald.kawalctl(["timer", "list"])
         #expect(listed.stdout.contains("*-*-* *:*:00/2"), "\(listed.stdout)")
+        // Like systemctl list-timers: how long until the next, how long since the last.
+        #expect(listed.stdout.contains("LEFT") && listed.stdout.contains(" left") && listed.stdout.contains(" ago"), "\(listed.stdout)")
         kawald.stop()
         // Down for several periods: the missed occurrences fire once, not once each.
         sleep(7)

@@ -22,7 +22,10 @@ PACKAGING = ROOT / "packaging"
 BIN = Path(os.environ.get("KAWAL_RELEASE_BIN", ROOT / ".build" / "release"))
 OUT = ROOT / ".build" / "deb"
 DOCS = ["README.md", "docs/operations.md", "docs/configuration.md", "docs/kawalctl.md", "docs/plugins.md",
-        "docs/protocol.md", "docs/systemd.md"]
+        "docs/protocol.md", "docs/systemd.md", "docs/backups.md", "docs/notifiers.md", "docs/privacy.md",
+        "docs/reminders.md", "docs/reports.md"]
+# Plugin examples that need no Kawal code (docs/plugins.md), as Debian keeps examples.
+EXAMPLES = ["plugins/examples/sink.py"]
 
 
 def plugin_products():
@@ -142,6 +145,8 @@ def package():
     for name in DOCS:
         if (ROOT / name).exists():
             install(ROOT / name, doc / Path(name).name, 0o644)
+    for name in EXAMPLES:
+        install(ROOT / name, doc / "examples" / Path(name).name, 0o644)
     install(PACKAGING / "deb/copyright", doc / "copyright", 0o644)
     changelog = (f"kawal ({version}) unstable; urgency=medium\n\n"
                  f"  * Release {version}: kawald, kawalctl and plugins with hardened systemd units,\n"

@@ -16,7 +16,7 @@ Configure it in kawald.toml:
 
     [plugins.sink]
     exec = "/usr/bin/python3"
-    args = ["/usr/lib/kawal/plugins/examples/sink.py"]
+    args = ["/usr/share/doc/kawal/examples/sink.py"]   # where the Debian package puts it
     env = { SINK = "/var/lib/kawal/sink.txt", KINDS = "example.sink" }
 """
 import json

@@ -62,12 +62,15 @@ struct JobsAPI: Sendable {
             "Plugins": .async { _ in ["plugins": .array(await plugins.list().map(Self.plugin))] },
             "Timers": .async { _ in
                 let time = store.time
+                let now = time.now()
                 return ["timers": .array(await timers.list().map { timer in
                     [
                         "name": .string(timer.name), "on_calendar": .string(timer.onCalendar), "normalized": .string(timer.normalized),
                         "kind": .string(timer.kind), "enabled": .bool(timer.enabled),
                         "next_elapse": timer.next.map { .string(time.display($0)) } ?? .null,
                         "last_fired": timer.lastFired.map { .string(time.display($0)) } ?? .null,
+                        "left_seconds": timer.next.map { .double(max(0, $0.timeIntervalSince(now))) } ?? .null,
+                        "passed_seconds": timer.lastFired.map { .double(max(0, now.timeIntervalSince($0))) } ?? .null,
                     ]
                 })]
             },
