@@ -31,11 +31,30 @@ import Testing
         try Self.touch(root + "/backups/.tmp-snapshot-kawal-20261201T010000Z.db")
         try Self.touch(root + "/backups/kawal-20261201T010000Z.db.zst.age")
         try Self.touch(root + "/backups/kawal-20261201T010000Z.manifest.json")
-        BackupService.removeLeftovers(snapshots: root + "/snapshots", backups: root + "/backups", staging: root + "/restore",
+        BackupService.removeLeftovers(snapshots: [root + "/snapshots"], backups: root + "/backups", staging: root + "/restore",
                                       logger: Logger(label: "test"))
         #expect(Self.names(root + "/snapshots").isEmpty)
         #expect(Self.names(root + "/restore").isEmpty)
         #expect(Self.names(root + "/backups") == ["kawal-20261201T010000Z.db.zst.age", "kawal-20261201T010000Z.manifest.json"])
+    }
+
+    /// The in-memory snapshot folder is used only when it is kawald's own: a real folder, mode 0700.
+    @Test func theMemoryFolderMustBeOurOwn() throws {
+        let root = try Self.folder()
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let fresh = root + "/fresh"
+        #expect(BackupService.privateMemoryFolder(fresh) == fresh)
+        var info = stat()
+        #expect(stat(fresh, &info) == 0 && info.st_mode & 0o777 == 0o700)
+        let open = root + "/open"
+        #expect(mkdir(open, 0o755) == 0 && chmod(open, 0o755) == 0)
+        #expect(BackupService.privateMemoryFolder(open) == nil)
+        let link = root + "/link"
+        #expect(symlink(fresh, link) == 0)
+        #expect(BackupService.privateMemoryFolder(link) == nil)
+        #expect(BackupService.memorySnapshotDirectory(stateDirectory: "/var/lib/kawal") != BackupService.memorySnapshotDirectory(stateDirectory: "/srv/kawal"))
+        #expect(!BackupService.fitsInMemory(databaseBytes: 1 << 50, folder: fresh))
+        #expect(BackupService.fitsInMemory(databaseBytes: 4096, folder: fresh))
     }
 
     @Test func aRestoreRemovesOnlyAbandonedDecryptedBackups() throws {

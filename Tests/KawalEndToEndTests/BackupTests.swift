@@ -52,7 +52,10 @@ import Varlink
         /// the state folder, snapshots in the backup folder.
         func clearCopies(olderThan date: Date) -> [String] {
             let state = kawald.stateDirectory
-            return [state + "/snapshots", state + "/restore", state + "/backups"].flatMap { folder in
+            // Snapshots in memory: kawald's folders in /dev/shm (only backup tests take snapshots).
+            let memory = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? [])
+                .filter { $0.hasPrefix("kawal-snapshots-\(getuid())-") }.map { "/dev/shm/" + $0 }
+            return ([state + "/snapshots", state + "/restore", state + "/backups"] + memory).flatMap { folder in
                 ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).map { folder + "/" + $0 }
             }.filter { path in
                 guard !path.hasPrefix(state + "/backups/") || path.contains("snapshot") else { return false }

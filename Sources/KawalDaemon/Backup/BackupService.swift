@@ -38,8 +38,8 @@ actor BackupService: Service {
         self.scheduler = scheduler
         self.zone = zone
         self.logger = logger
-        Self.removeLeftovers(snapshots: stateDirectory + "/" + Self.snapshotFolder, backups: directory, staging: stateDirectory + "/" + Self.stagingFolder,
-                             logger: logger)
+        Self.removeLeftovers(snapshots: [stateDirectory + "/" + Self.snapshotFolder, Self.memorySnapshotDirectory(stateDirectory: stateDirectory)], backups: directory,
+                             staging: stateDirectory + "/" + Self.stagingFolder, logger: logger)
         let catalog = BackupCatalog(directory: directory)
         lastSuccess = catalog.good.first?.created
         goodCount = catalog.good.count
@@ -59,6 +59,61 @@ actor BackupService: Service {
     var snapshotDirectory: String { stateDirectory + "/" + Self.snapshotFolder }
     var stagingDirectory: String { stateDirectory + "/" + Self.stagingFolder }
 
+    /// kawald's folder for snapshots in memory: in /dev/shm (a private one under systemd's
+    /// PrivateDevices=), owned by kawald's user, mode 0700, one per state folder (so that two
+    /// kawalds of one user never clean up each other's snapshots).
+    static func memorySnapshotDirectory(stateDirectory: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in stateDirectory.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return "/dev/shm/kawal-snapshots-\(getuid())-" + String(hash, radix: 16)
+    }
+
+    /// Where a snapshot goes. In memory when the plugin is one kawald started (it sees the same
+    /// /dev/shm) and the database fits twice over in both the free memory and /dev/shm: the
+    /// unencrypted copy then never touches a disk, and the backup is faster. Else `STATE/snapshots`.
+    func snapshotFolder(spawned: Bool) throws -> String {
+        if spawned, let folder = Self.privateMemoryFolder(Self.memorySnapshotDirectory(stateDirectory: stateDirectory)), Self.fitsInMemory(databaseBytes: databaseBytes, folder: folder) {
+            return folder
+        }
+        try Daemon.makeDirectory(snapshotDirectory, mode: 0o750)
+        return snapshotDirectory
+    }
+
+    private var databaseBytes: Int64 {
+        var info = stat()
+        var total: Int64 = 0
+        for suffix in ["", "-wal"] where stat(store.path + suffix, &info) == 0 { total += Int64(info.st_size) }
+        return total
+    }
+
+    /// The memory folder, made if missing; nil unless it is a real folder of ours, 0700 (not a
+    /// symlink or someone else's folder planted in the world-writable /dev/shm).
+    static func privateMemoryFolder(_ folder: String) -> String? {
+        var info = stat()
+        guard stat("/dev/shm", &info) == 0 else { return nil }
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST { return nil }
+        guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else { return nil }
+        return folder
+    }
+
+    static func fitsInMemory(databaseBytes: Int64, folder: String) -> Bool {
+        var fs = statvfs()
+        guard statvfs(folder, &fs) == 0 else { return false }
+        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+        let available = memoryAvailable() ?? 0
+        return databaseBytes > 0 && free > 2 * databaseBytes && available > 2 * databaseBytes
+    }
+
+    /// MemAvailable from /proc/meminfo, in bytes.
+    static func memoryAvailable() -> Int64? {
+        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = Int64(fields[1]) { return kib * 1024 }
+        }
+        return nil
+    }
+
     /// A decrypted backup that has not been written to for this long belongs to a restore that was
     /// abandoned (kawalctl killed): the next restore removes it. A decrypt in progress writes all the time.
     static let abandonedStaging: TimeInterval = 600
@@ -67,9 +122,9 @@ actor BackupService: Service {
     /// that prepared it): the snapshots and decrypted backups a killed kawald left behind are removed,
     /// also snapshots of older versions, which kept them in the backup folder. Personal data does not
     /// linger in clear on disk.
-    static func removeLeftovers(snapshots: String, backups: String, staging: String, logger: Logger) {
+    static func removeLeftovers(snapshots: [String], backups: String, staging: String, logger: Logger) {
         var removed = 0
-        for folder in [snapshots, staging] {
+        for folder in snapshots + [staging] {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where unlink(folder + "/" + name) == 0 {
                 removed += 1
             }
@@ -308,7 +363,7 @@ actor BackupService: Service {
 
     /// Serves the backup plugin's snapshot connection: Snapshot, then Finished; the snapshot file is
     /// removed when the connection ends, whatever happened to the plugin.
-    func serveSnapshot(channel: PluginChannel, first: VarlinkCall, authorized: Bool) async {
+    func serveSnapshot(channel: PluginChannel, first: VarlinkCall, authorized: Bool, spawned: Bool) async {
         var snapshotPath: String?
         defer { if let snapshotPath { unlink(snapshotPath) } }
         func reply(_ reply: VarlinkReply) async throws {
@@ -332,7 +387,6 @@ actor BackupService: Service {
                 return
             }
             try Daemon.makeDirectory(directory, mode: 0o750)
-            try Daemon.makeDirectory(snapshotDirectory, mode: 0o750)
             var created = Date()
             var id = BackupNaming.id(for: created)
             let existing = Set(await catalog().entries.map(\.id))
@@ -340,7 +394,7 @@ actor BackupService: Service {
                 created = created.addingTimeInterval(1)
                 id = BackupNaming.id(for: created)
             }
-            let path = snapshotDirectory + "/" + BackupNaming.temporaryPrefix + "snapshot-" + id + ".db"
+            let path = try snapshotFolder(spawned: spawned) + "/" + BackupNaming.temporaryPrefix + "snapshot-" + id + ".db"
             snapshotPath = path
             do {
                 try await store.writeSnapshot(to: path)

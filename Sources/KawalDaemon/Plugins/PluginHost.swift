@@ -42,9 +42,11 @@ actor PluginHost: Service {
     func attach(backup: BackupService) { self.backup = backup }
 
     /// Whether `pid` is a running plugin that registered capability `capability`.
-    func isRunningPlugin(pid: pid_t?, capability: String) -> Bool {
+    func isRunningPlugin(pid: pid_t?, capability: String, origin: String? = nil) -> Bool {
         guard let pid else { return false }
-        return statuses.values.contains { $0.pid == pid && $0.state == "running" && $0.capabilities.contains(capability) }
+        return statuses.values.contains {
+            $0.pid == pid && $0.state == "running" && $0.capabilities.contains(capability) && (origin == nil || $0.origin == origin)
+        }
     }
 
     init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, metrics: KawalMetrics, logger: Logger) {
@@ -265,7 +267,8 @@ actor PluginHost: Service {
             // A backup plugin's second connection: it asks for a snapshot instead of registering.
             if first.method.hasPrefix("io.kawal.Backup."), let backup {
                 await backup.serveSnapshot(channel: channel, first: first,
-                                           authorized: allowed && isRunningPlugin(pid: peer?.pid, capability: "backup"))
+                                           authorized: allowed && isRunningPlugin(pid: peer?.pid, capability: "backup"),
+                                           spawned: isRunningPlugin(pid: peer?.pid, capability: "backup", origin: "configured"))
                 return
             }
             registration = try await channel.handshake(expectedName: nil, takenNames: taken, refusal: refusal, timeout: settings.pluginHandshakeTimeout,
