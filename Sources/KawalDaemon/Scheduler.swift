@@ -265,7 +265,9 @@ actor Scheduler: Service {
                 outcomes.append((result.id, .failed(message: result.error ?? "failed", retryAt: retryAt)))
             }
         }
-        let settled = try await store.settleJobs(outcomes, owner: owner)
+        // In a task of its own: answers that reached kawald are recorded even while the plugin that
+        // gave them is being stopped (its serving task cancelled); else they would be offered again.
+        let settled = try await Task { [store] in try await store.settleJobs(outcomes, owner: owner) }.value
         let retryTimes = Dictionary(outcomes.compactMap { item -> (Int64, Date)? in
             if case .failed(_, let at?) = item.outcome { return (item.id, at) }
             return nil

@@ -21,8 +21,8 @@ public enum Redaction {
         return scrubPatterns(result, minimumDigits: minimumDigits)
     }
 
-    /// Words with an '@' become `<address>`; runs of `minimumDigits` or more digits (with +, spaces
-    /// or dashes between, as phone numbers are written) become `<number>`.
+    /// Words with an '@' become `<address>`; runs of `minimumDigits` or more digits (with +, spaces,
+    /// dashes, dots or brackets between, as phone numbers are written) become `<number>`.
     static func scrubPatterns(_ text: String, minimumDigits: Int) -> String {
         var output = ""
         var word = ""
@@ -50,12 +50,13 @@ public enum Redaction {
             let start = index
             var digits = 0
             var end = index
-            // A run: digits, with a leading '+' and spaces or dashes between them (as phone numbers are written).
+            // A run: digits, with a leading '+' or '(' and spaces, dashes, dots or brackets between them.
             while end < characters.count {
                 let character = characters[end]
                 if character.isASCII, character.isNumber {
                     digits += 1
-                } else if !(character == "+" && end == start) && !((character == " " || character == "-") && digits > 0) {
+                } else if !((character == "+" || character == "(") && end == start)
+                            && !((character == " " || character == "-" || character == "." || character == "(" || character == ")") && digits > 0) {
                     break
                 }
                 end += 1

@@ -210,23 +210,35 @@ extension Store {
     /// a notification's payload holds a phone number or e-mail address, a first name and the message,
     /// which are not needed once it is delivered or given up. The job itself stays (state, attempts,
     /// error, and its idempotency key, which keeps the work from being done twice). In chunks, so that
-    /// writers wait for one chunk at most. Returns how many payloads were forgotten.
+    /// writers wait for one chunk at most: the jobs are found by reading (which blocks nobody),
+    /// walking the table by id once, and blanked by id. The WAL is emptied afterwards, so that the
+    /// old payloads do not linger there (secure_delete overwrites them in the database file).
+    /// Returns how many payloads were forgotten.
     @discardableResult
     public func forgetFinishedJobPayloads(finishedBefore cutoff: Date) async throws -> Int {
         let now = time.now()
         var total = 0
+        var after: Int64 = 0
         while true {
-            let changed = try await pool.write { db in
+            let from = after
+            let ids = try await pool.read { db in
+                try Int64.fetchAll(db, sql: """
+                    SELECT id FROM job WHERE id > ? AND +state IN ('done', 'dead', 'stale', 'cancelled') AND updatedAt < ?
+                      AND payloadForgottenAt IS NULL ORDER BY id LIMIT 5000
+                    """, arguments: [from, cutoff])
+            }
+            guard let last = ids.last else { break }
+            after = last
+            total += try await pool.write { db in
                 try db.execute(sql: """
                     UPDATE job SET payload = '{}', payloadForgottenAt = ?
-                    WHERE id IN (SELECT id FROM job WHERE state IN ('done', 'dead', 'stale', 'cancelled') AND updatedAt < ?
-                                 AND payloadForgottenAt IS NULL LIMIT 5000)
-                    """, arguments: [now, cutoff])
+                    WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('done', 'dead', 'stale', 'cancelled') AND payloadForgottenAt IS NULL
+                    """, arguments: [now, Self.jsonArray(ids)])
                 return db.changesCount
             }
-            total += changed
-            if changed < 5000 { return total }
         }
+        if total > 0 { await emptyWriteAheadLog() }
+        return total
     }
 
     public func cancelJob(id: Int64) async throws {

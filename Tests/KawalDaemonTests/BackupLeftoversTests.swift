@@ -31,10 +31,21 @@ import Testing
         try Self.touch(root + "/backups/.tmp-snapshot-kawal-20261201T010000Z.db")
         try Self.touch(root + "/backups/kawal-20261201T010000Z.db.zst.age")
         try Self.touch(root + "/backups/kawal-20261201T010000Z.manifest.json")
-        BackupService.removeLeftovers(snapshots: [root + "/snapshots"], backups: root + "/backups", staging: root + "/restore",
+        // Not kawald's names: a backup folder configured inside STATE/snapshots keeps its backups.
+        try Self.touch(root + "/snapshots/kawal-20261130T010000Z.db.zst.age")
+        try Self.touch(root + "/restore/.tmp-restore-20261202T010000Z-2.db-77")
+        // A memory folder that is not kawald's own (here: mode 0755) is left alone.
+        let memory = root + "/memory"
+        #expect(mkdir(memory, 0o755) == 0 && chmod(memory, 0o755) == 0)
+        try Self.touch(memory + "/.tmp-snapshot-kawal-20261202T010000Z.db")
+        BackupService.removeLeftovers(snapshots: [root + "/snapshots"], memory: memory, backups: root + "/backups", staging: root + "/restore",
                                       logger: Logger(label: "test"))
-        #expect(Self.names(root + "/snapshots").isEmpty)
+        #expect(Self.names(root + "/snapshots") == ["kawal-20261130T010000Z.db.zst.age"])
         #expect(Self.names(root + "/restore").isEmpty)
+        #expect(Self.names(memory).count == 1)
+        #expect(chmod(memory, 0o700) == 0)
+        BackupService.removeLeftovers(snapshots: [], memory: memory, backups: root + "/backups", staging: root + "/restore", logger: Logger(label: "test"))
+        #expect(Self.names(memory).isEmpty)
         #expect(Self.names(root + "/backups") == ["kawal-20261201T010000Z.db.zst.age", "kawal-20261201T010000Z.manifest.json"])
     }
 

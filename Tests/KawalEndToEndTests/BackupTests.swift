@@ -1,4 +1,5 @@
 import Foundation
+import KawalCore
 import KawalTesting
 import Testing
 import Varlink
@@ -52,16 +53,23 @@ import Varlink
         /// the state folder, snapshots in the backup folder.
         func clearCopies(olderThan date: Date) -> [String] {
             let state = kawald.stateDirectory
-            // Snapshots in memory: kawald's folders in /dev/shm (only backup tests take snapshots).
-            let memory = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? [])
-                .filter { $0.hasPrefix("kawal-snapshots-\(getuid())-") }.map { "/dev/shm/" + $0 }
-            return ([state + "/snapshots", state + "/restore", state + "/backups"] + memory).flatMap { folder in
+            return [state + "/snapshots", state + "/restore", state + "/backups", memoryFolder].flatMap { folder in
                 ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).map { folder + "/" + $0 }
             }.filter { path in
                 guard !path.hasPrefix(state + "/backups/") || path.contains("snapshot") else { return false }
                 let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? .distantFuture
                 return modified < date
             }
+        }
+
+        /// This kawald's folder for snapshots in memory.
+        var memoryFolder: String { KawalDefaults.memorySnapshotDirectory(stateDirectory: kawald.stateDirectory, uid: getuid()) }
+
+        /// Stops kawald and removes its folders, the one in /dev/shm included.
+        func remove() {
+            _ = kawald.stop()
+            try? FileManager.default.removeItem(atPath: memoryFolder)
+            try? FileManager.default.removeItem(atPath: directory)
         }
 
         func waitForPlugin() throws {
@@ -98,7 +106,7 @@ import Varlink
 
     @Test func backupOpensWithAgeAndZstdAndListsVerifiesAndShowsInStatus() throws {
         let s = try Self.setup()
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         for name in ["Siti", "Rina", "Ahmad"] { try s.addPerson(name) }
         let manifest = try s.backupNow()
         let id = try #require(manifest["id"]?.stringValue)
@@ -130,7 +138,7 @@ import Varlink
     /// progress, passed on by kawald), and as a bar when kawalctl runs in a terminal.
     @Test func backupAndVerifyReportProgress() throws {
         let s = try Self.setup()
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         try s.addPerson("Siti")
         let c = try s.kawald.connect()
         var progress: [(Int64, Int64)] = []
@@ -168,7 +176,7 @@ import Varlink
 
     @Test func restoresAFileMadeByAgeAndZstdAndKeepsThePreviousDatabase() throws {
         let s = try Self.setup()
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         try s.addPerson("Siti")
         let manifest = try s.backupNow()
         let id = try #require(manifest["id"]?.stringValue)
@@ -213,7 +221,7 @@ import Varlink
 
     @Test func damagedBackupsAreRefusedAndTheLiveDatabaseIsUntouched() throws {
         let s = try Self.setup()
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         try s.addPerson("Siti")
         let id = try #require(try s.backupNow()["id"]?.stringValue)
         try s.addPerson("Rina")
@@ -284,7 +292,7 @@ import Varlink
             restic_repository = "\(repository)"
             restic_password_file = "\(password)"
             """)
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         try s.addPerson("Siti")
         let manifest = try s.backupNow()
         let id = try #require(manifest["id"]?.stringValue)
@@ -336,7 +344,7 @@ import Varlink
 
     @Test func anOverdueBackupIsFlaggedInStatusAndAlertedInTheLog() throws {
         let s = try Self.setup(extra: "max_age = \"2s\"")
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         _ = try s.backupNow()
         #expect(!(try s.ctl(["status"]).stdout.contains("OVERDUE")))
         let deadline = Date().addingTimeInterval(15)
@@ -350,7 +358,7 @@ import Varlink
 
     @Test func pruneListsEachBackupWithItsReason() throws {
         let s = try Self.setup(extra: "keep_last = 1\nkeep_daily = 0\nkeep_weekly = 0\nkeep_monthly = 0")
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         let first = try #require(try s.backupNow()["id"]?.stringValue)
         // The second backup's retention pass removes the first: keep_last = 1.
         let second = try #require(try s.backupNow()["id"]?.stringValue)
@@ -365,7 +373,7 @@ import Varlink
     @Test func killedMidwayNeverLeavesAHalfBackupOrAHalfDatabase() throws {
         // Every backup kept: retention running after a background backup must not race the checks below.
         var s = try Self.setup(extra: "keep_last = 1000")
-        defer { _ = s.kawald.stop(); try? FileManager.default.removeItem(atPath: s.directory) }
+        defer { s.remove() }
         try s.addPerson("Siti")
         // Incompressible filler, so that a backup takes long enough to be interrupted.
         _ = s.kawald.stop()

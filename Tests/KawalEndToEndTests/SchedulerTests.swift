@@ -293,7 +293,8 @@ import Varlink
         config = config.replacingOccurrences(of: "SINK = \"/dev/null\" }", with: "SINK = \"/dev/null\" }\nenabled = false")
         var kawald = try KawalInstance.start(.init(config: config), directory: directory)
         _ = kawald.stop()
-        let jobs = 8_000
+        // More events than kawald keeps (1,000) plus what socket buffers hold (a few thousand).
+        let jobs = 20_000
         let insert = try KawalBinaries.run("sqlite3", [kawald.stateDirectory + "/kawal.db", """
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(jobs))
             INSERT INTO job (kind, payload, dueAt, idempotencyKey, state, attempts, createdAt, updatedAt)
@@ -304,10 +305,18 @@ import Varlink
         kawald = try KawalInstance.start(.init(config: config), directory: directory)
         let watcher = try kawald.connect()
         try watcher.send(VarlinkCall(method: "io.kawal.Events.Subscribe", more: true))
-        usleep(200_000)
+        // The subscription is in place once it sees an event: a job of a kind no plugin takes.
+        let c0 = try kawald.connect()
+        var marker: String?
+        repeat {
+            _ = try enqueue(c0, kind: "test.marker", key: "marker-\(UUID().uuidString)")
+            watcher.setReceiveTimeout(seconds: 1)
+            marker = try? watcher.receive().parameters["event"]?.stringValue
+        } while marker == nil
+        watcher.setReceiveTimeout(seconds: 0)
         #expect(try kawald.kawalctl(["plugin", "enable", "sink"]).status == 0)
         let c = try kawald.connect()
-        #expect(Self.waitUntil(60) { (try? c.call("io.kawal.Jobs.List", ["state": "pending", "limit": 1])["jobs"]?.arrayValue?.isEmpty) == true })
+        #expect(Self.waitUntil(60) { (try? c.call("io.kawal.Jobs.List", ["state": "pending", "kind": "test.sink", "limit": 1])["jobs"]?.arrayValue?.isEmpty) == true })
         // Only now does the subscriber read.
         var settled = 0
         var lost = 0

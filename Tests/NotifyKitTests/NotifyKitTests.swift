@@ -87,6 +87,7 @@ struct RedactionTests {
         #expect(Redaction.scrub("backup kawal-20261202T010000Z written: 1024.0 MiB, job 123456", minimumDigits: 9)
             == "backup kawal-20261202T010000Z written: 1024.0 MiB, job 123456")
         #expect(Redaction.scrub("NIK 5203012345678901, HP 081234567890", minimumDigits: 9) == "NIK <number>, HP <number>")
+        #expect(Redaction.scrub("call 0812.3456.7890 or (0376) 21234567 today", minimumDigits: 9) == "call <number> or <number> today")
     }
 }
 

@@ -38,8 +38,8 @@ actor BackupService: Service {
         self.scheduler = scheduler
         self.zone = zone
         self.logger = logger
-        Self.removeLeftovers(snapshots: [stateDirectory + "/" + Self.snapshotFolder, Self.memorySnapshotDirectory(stateDirectory: stateDirectory)], backups: directory,
-                             staging: stateDirectory + "/" + Self.stagingFolder, logger: logger)
+        Self.removeLeftovers(snapshots: [stateDirectory + "/" + Self.snapshotFolder], memory: Self.memorySnapshotDirectory(stateDirectory: stateDirectory),
+                             backups: directory, staging: stateDirectory + "/" + Self.stagingFolder, logger: logger)
         let catalog = BackupCatalog(directory: directory)
         lastSuccess = catalog.good.first?.created
         goodCount = catalog.good.count
@@ -59,13 +59,10 @@ actor BackupService: Service {
     var snapshotDirectory: String { stateDirectory + "/" + Self.snapshotFolder }
     var stagingDirectory: String { stateDirectory + "/" + Self.stagingFolder }
 
-    /// kawald's folder for snapshots in memory: in /dev/shm (a private one under systemd's
-    /// PrivateDevices=), owned by kawald's user, mode 0700, one per state folder (so that two
-    /// kawalds of one user never clean up each other's snapshots).
+    /// kawald's folder for snapshots in memory, in /dev/shm, owned by kawald's user, mode 0700.
+    /// Under systemd it is removed when kawald stops (RemoveIPC=yes).
     static func memorySnapshotDirectory(stateDirectory: String) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in stateDirectory.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return "/dev/shm/kawal-snapshots-\(getuid())-" + String(hash, radix: 16)
+        KawalDefaults.memorySnapshotDirectory(stateDirectory: stateDirectory, uid: getuid())
     }
 
     /// Where a snapshot goes. In memory when the plugin is one kawald started (it sees the same
@@ -92,8 +89,13 @@ actor BackupService: Service {
         var info = stat()
         guard stat("/dev/shm", &info) == 0 else { return nil }
         if mkdir(folder, 0o700) != 0 && errno != EEXIST { return nil }
-        guard lstat(folder, &info) == 0, (info.st_mode & S_IFMT) == S_IFDIR, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else { return nil }
-        return folder
+        return isPrivateFolder(folder) ? folder : nil
+    }
+
+    /// A real folder (not a symlink) of kawald's user that nobody else may enter.
+    static func isPrivateFolder(_ folder: String) -> Bool {
+        var info = stat()
+        return lstat(folder, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR && info.st_uid == getuid() && info.st_mode & 0o077 == 0
     }
 
     static func fitsInMemory(databaseBytes: Int64, folder: String) -> Bool {
@@ -122,26 +124,34 @@ actor BackupService: Service {
     /// that prepared it): the snapshots and decrypted backups a killed kawald left behind are removed,
     /// also snapshots of older versions, which kept them in the backup folder. Personal data does not
     /// linger in clear on disk.
-    static func removeLeftovers(snapshots: [String], backups: String, staging: String, logger: Logger) {
+    /// Only kawald's own names go: `.tmp-snapshot-…` and `restore-…` (and their `.tmp-` files), so
+    /// that a backup folder configured at one of these places loses nothing. The memory folder is
+    /// cleaned only when it is kawald's own (a symlink planted in /dev/shm is not followed).
+    static func removeLeftovers(snapshots: [String], memory: String?, backups: String, staging: String, logger: Logger) {
         var removed = 0
-        for folder in snapshots + [staging] {
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where unlink(folder + "/" + name) == 0 {
+        let snapshotPrefix = BackupNaming.temporaryPrefix + "snapshot-"
+        func remove(in folder: String, where matches: (String) -> Bool) {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where matches(name) && unlink(folder + "/" + name) == 0 {
                 removed += 1
             }
         }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: backups)) ?? []
-        where name.hasPrefix(BackupNaming.temporaryPrefix + "snapshot-") && unlink(backups + "/" + name) == 0 {
-            removed += 1
-        }
+        for folder in snapshots + [backups] { remove(in: folder) { $0.hasPrefix(snapshotPrefix) } }
+        if let memory, isPrivateFolder(memory) { remove(in: memory) { $0.hasPrefix(snapshotPrefix) } }
+        remove(in: staging, where: isStagingName)
         if removed > 0 {
             logger.notice("removed unencrypted database copies left by an interrupted backup or restore", metadata: ["kawal.files": "\(removed)"])
         }
     }
 
+    /// A decrypted backup's name in `STATE/restore`: `restore-…`, or its `.tmp-restore-…` while written.
+    static func isStagingName(_ name: String) -> Bool {
+        name.hasPrefix("restore-") || name.hasPrefix(BackupNaming.temporaryPrefix + "restore-")
+    }
+
     @discardableResult
     static func removeAbandonedStaging(in folder: String, now: Date = Date()) -> Int {
         var removed = 0
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where isStagingName(name) {
             let path = folder + "/" + name
             let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
             if now.timeIntervalSince(modified) > abandonedStaging, unlink(path) == 0 { removed += 1 }

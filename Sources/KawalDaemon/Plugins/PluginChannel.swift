@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 import KawalCore
+import KawalPluginKit
 import KawalStore
 import Varlink
 #if canImport(Glibc)
@@ -174,7 +175,8 @@ final class PluginChannel: @unchecked Sendable {
                             }
                             chunk += results.compactMap { result in
                                 guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
-                                return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue)
+                                // A plugin's error text goes to the job, kawalctl and admin alerts: no addresses or numbers.
+                                return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue.map { Redaction.scrub($0, minimumDigits: 9) })
                             }
                             if !reply.continues { finished = true }
                         }
@@ -266,10 +268,10 @@ final class ResultMailbox: Sendable {
     }
 
     /// Everything that arrived since the last call, waiting for something; nil at the end, and when
-    /// the waiting task is cancelled (a plugin being stopped in the middle of a batch).
+    /// the waiting task is cancelled (a plugin being stopped in the middle of a batch) once what
+    /// arrived before has been taken: answers given are settled, not offered again.
     func take() async throws -> [PluginChannel.JobResult]? {
         while true {
-            if Task.isCancelled { return nil }
             let next = state.withLock { state -> Next in
                 if !state.pending.isEmpty {
                     defer { state.pending.removeAll(keepingCapacity: true) }
@@ -282,6 +284,7 @@ final class ResultMailbox: Sendable {
             case .end(let error?): throw error
             case .end(nil): return nil
             case .wait:
+                if Task.isCancelled { return nil }
                 await withTaskCancellationHandler {
                     await withCheckedContinuation { continuation in
                         let ready = state.withLock { state -> Bool in
