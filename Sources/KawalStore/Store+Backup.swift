@@ -45,6 +45,9 @@ extension Store {
         var configuration = Configuration()
         configuration.readonly = true
         configuration.label = "kawal-inspect"
+        // Read through a memory map: the check reads every page once, and page-sized read(2)
+        // calls would cost more than the check itself (the file is a snapshot nobody writes).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 17179869184") }
         let queue = try DatabaseQueue(path: file, configuration: configuration)
         defer { try? queue.close() }
         let known = Set(Schema.migrator.migrations)
