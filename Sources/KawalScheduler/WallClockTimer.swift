@@ -1,5 +1,6 @@
 import CLinux
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,10 @@ public final class WallClockTimer: @unchecked Sendable {
     private let continuation: AsyncStream<Event>.Continuation
     public let events: AsyncStream<Event>
     private var thread: Thread?
+    /// Set by the first `stop()`: the wake-up is written once, and the file descriptors are not
+    /// touched afterwards (the timer's thread closes both; a number written to after its close
+    /// could by then belong to someone else's socket).
+    private let stopped = Atomic<Bool>(false)
 
     public init() throws {
         fd = timerfd_create(CLOCK_REALTIME, Int32(TFD_CLOEXEC))
@@ -36,11 +41,11 @@ public final class WallClockTimer: @unchecked Sendable {
 
     deinit {
         stop()
-        close(fd)
     }
 
     /// Arms the timer for `date` (in the past: fires at once), or disarms it with nil.
     public func arm(at date: Date?) {
+        guard !stopped.load(ordering: .acquiring) else { return }
         var spec = itimerspec()
         if let date {
             let seconds = max(date.timeIntervalSince1970, 0.000_001)
@@ -52,6 +57,7 @@ public final class WallClockTimer: @unchecked Sendable {
     }
 
     public func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var one: UInt64 = 1
         _ = write(wakeFD, &one, 8)
         continuation.finish()
@@ -69,6 +75,7 @@ public final class WallClockTimer: @unchecked Sendable {
             }
             if pollers[1].revents != 0 {
                 close(wakeFD)
+                close(fd)
                 return
             }
             var expirations: UInt64 = 0
