@@ -12,6 +12,8 @@ struct SchedulerEvent: Sendable {
     var plugin: String?
     var state: String?
     var detail: String?
+    /// For job.progress: bytes done of bytes in all.
+    var bytes: (done: Int64, total: Int64)? = nil
     /// Numbered by `publish`, one after the other: a gap is what a slow subscriber lost.
     var sequence: UInt64 = 0
 }
@@ -150,13 +152,19 @@ actor Scheduler: Service {
         wakeWaiters()
     }
 
+    /// Runs a bookkeeping write in a task of its own, so that the caller's cancellation (a plugin
+    /// being stopped) does not abandon it half way: what the plugin did must be recorded.
+    private static func regardlessOfCancellation<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
+    }
+
     private func takeBack(_ ids: [Int64], reason: String, onlyExpired: Bool) async {
         do {
             // In a task of its own: a plugin being stopped is detached from a cancelled task, and its
             // leases must come back all the same (else its jobs stay leased to a dead process).
-            let returned = try await Task { [store, settings] in
+            let returned = try await Self.regardlessOfCancellation { [store, settings] in
                 try await store.returnLeasedJobs(ids, maxAttempts: Int64(settings.maxAttempts), reason: reason, onlyExpired: onlyExpired)
-            }.value
+            }
             for (id, state) in returned {
                 publish(SchedulerEvent(event: "job.returned", jobID: id, plugin: nil, state: state, detail: reason))
                 if state == "pending", let kind = kinds[id] {
@@ -267,7 +275,7 @@ actor Scheduler: Service {
         }
         // In a task of its own: answers that reached kawald are recorded even while the plugin that
         // gave them is being stopped (its serving task cancelled); else they would be offered again.
-        let settled = try await Task { [store] in try await store.settleJobs(outcomes, owner: owner) }.value
+        let settled = try await Self.regardlessOfCancellation { [store, outcomes] in try await store.settleJobs(outcomes, owner: owner) }
         let retryTimes = Dictionary(outcomes.compactMap { item -> (Int64, Date)? in
             if case .failed(_, let at?) = item.outcome { return (item.id, at) }
             return nil

@@ -18,7 +18,7 @@ enum EventsAPI {
                 last = event.sequence
                 writer.yield([
                     "event": .string(event.event), "job_id": event.jobID.json, "plugin": event.plugin.json,
-                    "state": event.state.json, "detail": event.detail.json,
+                    "state": event.state.json, "detail": (event.detail ?? event.bytes.map { "\($0.done)/\($0.total)" }).json,
                 ])
             }
             return ["event": "end", "job_id": .null, "plugin": .null, "state": .null, "detail": "kawald is stopping"]

@@ -342,10 +342,10 @@ actor BackupService: Service {
 
     // MARK: Taking a backup
 
-    /// Enqueues a backup job and waits for the plugin to settle it.
     /// How far a backup or a verification has come, in bytes read of bytes in all.
     typealias ProgressSink = @Sendable (_ done: Int64, _ total: Int64) -> Void
 
+    /// Enqueues a backup job and waits for the plugin to settle it, passing on its progress.
     func now(plugins: PluginHost, progress: ProgressSink? = nil) async throws -> BackupCatalog.Entry {
         _ = try configured()
         guard await plugins.list().contains(where: { $0.state == "running" && $0.capabilities.contains("backup") }) else {
@@ -356,8 +356,7 @@ actor BackupService: Service {
                                                    idempotencyKey: "backup-now:\(UUID().uuidString)")
         for await event in events where event.jobID == job && (event.event == "job.settled" || event.event == "job.progress") {
             if event.event == "job.progress" {
-                let parts = (event.detail ?? "").split(separator: "/").compactMap { Int64($0) }
-                if parts.count == 2 { progress?(parts[0], parts[1]) }
+                if let bytes = event.bytes { progress?(bytes.done, bytes.total) }
                 continue
             }
             if event.state == "done" {
@@ -438,7 +437,7 @@ actor BackupService: Service {
                 if call.method == "io.kawal.Backup.Progress" {
                     if let jobID = first.parameters["job_id"]?.intValue, let done = call.parameters["done_bytes"]?.intValue,
                        let total = call.parameters["total_bytes"]?.intValue {
-                        await scheduler.publish(SchedulerEvent(event: "job.progress", jobID: jobID, plugin: nil, state: nil, detail: "\(done)/\(total)"))
+                        await scheduler.publish(SchedulerEvent(event: "job.progress", jobID: jobID, plugin: nil, state: nil, detail: nil, bytes: (done, total)))
                     }
                     try await reply(VarlinkReply(parameters: [:]))
                     continue
