@@ -2,12 +2,12 @@ import CZlib
 import Crypto
 import Foundation
 @testable import KawalAge
-import XCTest
+import Testing
 
-/// The C2SP age test vectors (../shared/testdata/age-testkit): every X25519 vector must give its
-/// expected outcome and payload hash, armored ones included. Vectors needing scrypt or ML-KEM hybrid
-/// identities are skipped by stanza type and counted.
-final class AgeTestkitTests: XCTestCase {
+/// The C2SP age test vectors (Tests/testdata/age-testkit, see Tests/testdata/README.md): every X25519
+/// vector must give its expected outcome and payload hash, armored ones included. Vectors needing scrypt
+/// or ML-KEM hybrid identities are skipped by stanza type and counted. A missing folder is a failure.
+@Suite struct AgeTestkitTests {
     struct Vector {
         var name: String
         var fields: [(String, String)]
@@ -16,9 +16,10 @@ final class AgeTestkitTests: XCTestCase {
         var identities: [String] { fields.filter { $0.0 == "identity" }.map(\.1) }
     }
 
+    /// Tests/testdata/age-testkit, found from this file (Tests/KawalBackupTests/AgeTestkitTests.swift).
     static var testkitDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/testdata/age-testkit")
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("testdata/age-testkit")
     }
 
     static func load(_ url: URL) throws -> Vector {
@@ -40,7 +41,7 @@ final class AgeTestkitTests: XCTestCase {
 
     static func inflate(_ input: [UInt8]) throws -> [UInt8] {
         var stream = z_stream()
-        XCTAssertEqual(inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)), Z_OK)
+        #expect(inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK)
         defer { inflateEnd(&stream) }
         var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -91,10 +92,13 @@ final class AgeTestkitTests: XCTestCase {
 
     static let unsupportedStanzaTypes: Set<String> = ["scrypt", "mlkem768x25519"]
 
-    func testEveryX25519Vector() throws {
+    @Test func everyX25519Vector() throws {
         let directory = Self.testkitDirectory
+        var isDirectory: ObjCBool = false
+        try #require(FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) && isDirectory.boolValue,
+                     "the age testkit is expected at \(directory.path) (vendored in the repository; see Tests/testdata/README.md)")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
-        XCTAssertGreaterThan(names.count, 100, "the age testkit is expected at \(directory.path)")
+        #expect(names.count > 100, "the age testkit is expected at \(directory.path)")
         var passed = 0
         var skipped: [String: Int] = [:]
         var failures: [String] = []
@@ -123,11 +127,11 @@ final class AgeTestkitTests: XCTestCase {
             passed += 1
         }
         print("age testkit: \(passed) passed, skipped \(skipped.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")), failed \(failures.count)")
-        XCTAssertEqual(failures, [])
-        XCTAssertGreaterThanOrEqual(passed, 98)
+        #expect(failures == [])
+        #expect(passed >= 98)
     }
 
-    func testRoundTripAcrossChunkBoundaries() throws {
+    @Test func roundTripAcrossChunkBoundaries() throws {
         let identity = AgeIdentity.generate()
         let other = AgeIdentity.generate()
         for size in [0, 1, AgeWriter.chunkSize - 1, AgeWriter.chunkSize, AgeWriter.chunkSize + 1, 3 * AgeWriter.chunkSize] {
@@ -139,21 +143,21 @@ final class AgeTestkitTests: XCTestCase {
             let reader = try AgeReader(input: AgeInput(bytes: file), identities: [identity])
             var decrypted: [UInt8] = []
             while let chunk = try reader.next() { decrypted += chunk }
-            XCTAssertEqual(decrypted, plaintext, "size \(size)")
+            #expect(decrypted == plaintext, "size \(size)")
         }
     }
 
-    func testKeysRoundTripThroughTheirText() throws {
+    @Test func keysRoundTripThroughTheirText() throws {
         let identity = AgeIdentity.generate()
         let parsed = try AgeIdentity(parsing: identity.secretKeyText)
-        XCTAssertEqual(parsed.recipient, identity.recipient)
-        XCTAssertEqual(try AgeRecipient(parsing: identity.recipient.description), identity.recipient)
-        XCTAssertThrowsError(try AgeRecipient(parsing: "age1notakey")) { error in
-            XCTAssertTrue("\(error)".contains("expected a lower-case 'age1…' public key"), "\(error)")
+        #expect(parsed.recipient == identity.recipient)
+        #expect(try AgeRecipient(parsing: identity.recipient.description) == identity.recipient)
+        if let error = #expect(throws: (any Error).self, performing: { try AgeRecipient(parsing: "age1notakey") }) {
+            #expect("\(error)".contains("expected a lower-case 'age1…' public key"), "\(error)")
         }
     }
 
-    func testDamageIsReportedClearly() throws {
+    @Test func damageIsReportedClearly() throws {
         let identity = AgeIdentity.generate()
         var file: [UInt8] = []
         let writer = try AgeWriter(recipients: [identity.recipient]) { file += $0 }
@@ -166,20 +170,20 @@ final class AgeTestkitTests: XCTestCase {
                 return nil
             } catch { return error as? AgeError }
         }
-        XCTAssertNil(open(file, [identity]))
-        XCTAssertEqual(open(file, [AgeIdentity.generate()]), .noMatchingIdentity(stanzas: 1))
+        #expect(open(file, [identity]) == nil)
+        #expect(open(file, [AgeIdentity.generate()]) == .noMatchingIdentity(stanzas: 1))
         var flipped = file
         flipped[flipped.count / 2] ^= 0x01
-        guard case .payloadInvalid(let reason)? = open(flipped, [identity]) else { return XCTFail("flipped byte not detected") }
-        XCTAssertTrue(reason.contains("fails authentication"), reason)
+        guard case .payloadInvalid(let reason)? = open(flipped, [identity]) else { Issue.record("flipped byte not detected"); return }
+        #expect(reason.contains("fails authentication"), "\(reason)")
         guard case .payloadInvalid(let truncated)? = open(Array(file.prefix(2 * (AgeWriter.chunkSize + 16) + 200)), [identity]) else {
-            return XCTFail("truncation not detected")
+            Issue.record("truncation not detected"); return
         }
-        XCTAssertTrue(truncated.contains("truncated"), truncated)
+        #expect(truncated.contains("truncated"), "\(truncated)")
         var badMAC = file
         let dashes = Array("\n--- ".utf8)
         let offset = (0..<file.count).first { Array(file[$0..<($0 + dashes.count)]) == dashes }! + dashes.count
         badMAC[offset] = badMAC[offset] == UInt8(ascii: "A") ? UInt8(ascii: "B") : UInt8(ascii: "A")
-        XCTAssertEqual(open(badMAC, [identity]), .headerMACMismatch)
+        #expect(open(badMAC, [identity]) == .headerMACMismatch)
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 import KawalBackup
-import XCTest
+import Testing
 
-final class BackupCatalogTests: XCTestCase {
-    func testOnlyCompleteBackupsWhoseFileMatchesTheManifestAreGood() throws {
+@Suite struct BackupCatalogTests {
+    @Test func onlyCompleteBackupsWhoseFileMatchesTheManifestAreGood() throws {
         let directory = NSTemporaryDirectory() + "kawal-catalog-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -25,23 +25,23 @@ final class BackupCatalogTests: XCTestCase {
         try write("kawal-20261203T010000Z", data: 7, manifestSize: 10)
         try write("kawal-20261204T010000Z", data: nil, manifestSize: 10)
         // A backup being written: only its temporary file exists.
-        XCTAssertTrue(FileManager.default.createFile(atPath: directory + "/.tmp-kawal-20261205T010000Z.db.zst.age-99", contents: Data([1])))
+        #expect(FileManager.default.createFile(atPath: directory + "/.tmp-kawal-20261205T010000Z.db.zst.age-99", contents: Data([1])))
 
         let catalog = BackupCatalog(directory: directory)
-        XCTAssertEqual(catalog.entries.map(\.id), ["kawal-20261204T010000Z", "kawal-20261203T010000Z", "kawal-20261202T010000Z", "kawal-20261201T010000Z"])
-        XCTAssertEqual(catalog.entries.map(\.state), [
+        #expect(catalog.entries.map(\.id) == ["kawal-20261204T010000Z", "kawal-20261203T010000Z", "kawal-20261202T010000Z", "kawal-20261201T010000Z"])
+        #expect(catalog.entries.map(\.state) == [
             "data file missing", "data file is 7 bytes, the manifest says 10", "manifest missing (interrupted backup)", "ok",
         ])
-        XCTAssertEqual(catalog.good.map(\.id), ["kawal-20261201T010000Z"])
-        XCTAssertEqual(catalog.staleTemporaryFiles(olderThan: -1).count, 1)
-        XCTAssertEqual(catalog.staleTemporaryFiles(olderThan: 3600).count, 0)
+        #expect(catalog.good.map(\.id) == ["kawal-20261201T010000Z"])
+        #expect(catalog.staleTemporaryFiles(olderThan: -1).count == 1)
+        #expect(catalog.staleTemporaryFiles(olderThan: 3600).count == 0)
     }
 
-    func testOffsiteRecordsKeepNoCredentialsAndTheCatalogueReadsThem() throws {
-        XCTAssertEqual(OffsiteCopy.redacted("rest:https://kawal:rahasia@backup.example.org:8000/kawal"), "rest:https://backup.example.org:8000/kawal")
-        XCTAssertEqual(OffsiteCopy.redacted("sftp:kawal@nas:/srv/restic"), "sftp:kawal@nas:/srv/restic")
-        XCTAssertEqual(OffsiteCopy.redacted("/mnt/usb/kawal"), "/mnt/usb/kawal")
-        XCTAssertEqual(OffsiteCopy.redacted("s3:https://s3.example.org/bucket/a@b"), "s3:https://s3.example.org/bucket/a@b")
+    @Test func offsiteRecordsKeepNoCredentialsAndTheCatalogueReadsThem() throws {
+        #expect(OffsiteCopy.redacted("rest:https://kawal:rahasia@backup.example.org:8000/kawal") == "rest:https://backup.example.org:8000/kawal")
+        #expect(OffsiteCopy.redacted("sftp:kawal@nas:/srv/restic") == "sftp:kawal@nas:/srv/restic")
+        #expect(OffsiteCopy.redacted("/mnt/usb/kawal") == "/mnt/usb/kawal")
+        #expect(OffsiteCopy.redacted("s3:https://s3.example.org/bucket/a@b") == "s3:https://s3.example.org/bucket/a@b")
 
         let directory = NSTemporaryDirectory() + "kawal-offsite-\(getpid())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -59,9 +59,9 @@ final class BackupCatalogTests: XCTestCase {
             try copy.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.offsiteFile(id: id)))
         }
         let catalog = BackupCatalog(directory: directory)
-        XCTAssertEqual(catalog.good.count, 2)
-        XCTAssertEqual(catalog.good.first?.offsite?.succeeded, false)
-        XCTAssertEqual(catalog.lastOffsiteCopy?.id, "kawal-20261201T010000Z")
-        XCTAssertEqual(catalog.lastOffsiteCopy?.offsite?.repository, "rest:https://h/r")
+        #expect(catalog.good.count == 2)
+        #expect(catalog.good.first?.offsite?.succeeded == false)
+        #expect(catalog.lastOffsiteCopy?.id == "kawal-20261201T010000Z")
+        #expect(catalog.lastOffsiteCopy?.offsite?.repository == "rest:https://h/r")
     }
 }

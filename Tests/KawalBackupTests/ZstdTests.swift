@@ -1,8 +1,8 @@
 import KawalZstd
-import XCTest
+import Testing
 
-final class ZstdTests: XCTestCase {
-    func testStreamingRoundTripWithWorkers() throws {
+@Suite struct ZstdTests {
+    @Test func streamingRoundTripWithWorkers() throws {
         let plaintext = (0..<3_000_000).map { UInt8(truncatingIfNeeded: ($0 / 7) &* 13) }
         for workers in [0, 2] {
             var compressed: [UInt8] = []
@@ -11,16 +11,18 @@ final class ZstdTests: XCTestCase {
                 try compressor.compress(Array(plaintext[start..<min(start + 100_000, plaintext.count)]))
             }
             try compressor.finish()
-            XCTAssertLessThan(compressed.count, plaintext.count / 10)
+            #expect(compressed.count < plaintext.count / 10)
             var restored: [UInt8] = []
             let decompressor = try ZstdDecompressor { restored += $0 }
             try decompressor.decompress(compressed)
             try decompressor.finish()
-            XCTAssertEqual(restored, plaintext)
+            #expect(restored == plaintext)
 
             let truncated = try ZstdDecompressor { _ in }
             try truncated.decompress(Array(compressed.prefix(compressed.count / 2)))
-            XCTAssertThrowsError(try truncated.finish()) { XCTAssertTrue("\($0)".contains("truncated"), "\($0)") }
+            if let error = #expect(throws: (any Error).self, performing: { try truncated.finish() }) {
+                #expect("\(error)".contains("truncated"), "\(error)")
+            }
         }
     }
 }
