@@ -11,11 +11,12 @@ RELEASE_BIN  := $(CURDIR)/.build/release
 # Build libraries, test peers and tools (Debian package names).
 APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 python3-venv \
                 systemd util-linux redis-server redis-tools hyperfine sqlite3 zstd age strace zlib1g-dev \
-                msmtp python3-aiosmtpd gammu-smsd openssl chromium restic
-# Only for `make deb` and `make test-deb`, so that `make test` does not install lintian.
-DEB_APT_PACKAGES := dpkg-dev binutils lintian man-db
+                msmtp python3-aiosmtpd gammu-smsd openssl chromium restic \
+                dpkg-dev binutils patchelf iproute2
+# Only for `make test-deb`, so that `make test` does not install lintian.
+DEB_APT_PACKAGES := lintian man-db
 
-.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python bench deb test-deb clean
+.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python test-system bench deb deb-debug test-deb clean
 
 all: build
 
@@ -66,6 +67,13 @@ test: deps build
 	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test --skip KawalEndToEndTests
 	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test --filter KawalEndToEndTests
 	KAWAL_BIN_DIR=$(BIN) $(PYTHON) -m pytest -q Tests/python
+	@$(MAKE) --no-print-directory test-system
+
+# The office server: the package built from this tree (debug build, to keep CI inside its time)
+# installed with dpkg under a real systemd as PID 1, booted over a throw-away overlay of the root
+# (Tests/system/boot.sh). Needs root; without it the tests are skipped, and say so.
+test-system: deps build deb-debug
+	KAWAL_DEB=$$(ls -t .build/deb-debug/kawal_*_amd64.deb | head -1) $(PYTHON) -m pytest -q -rs Tests/system
 
 bench: deps
 	$(SWIFT) build -c release --product kawald
@@ -77,21 +85,26 @@ bench: deps
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/backup.py
 
-# The Debian package, from a release build with the Swift runtime linked in (no /opt/swift needed
-# where it is installed): kawald, kawalctl and every executable product whose target is under plugins/.
-deb:
-	@$(MAKE) --no-print-directory deps-apt EXTRA_APT_PACKAGES="$(DEB_APT_PACKAGES)"
-	$(SWIFT) build -c release --static-swift-stdlib --product kawald
-	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
+# The Debian package, from a release build: kawald, kawalctl and every executable product whose
+# target is under plugins/, with the Swift runtime libraries they use in /usr/lib/kawal/swift (no
+# /opt/swift needed where it is installed).
+deb: deps-apt
+	$(SWIFT) build -c release --product kawald
+	$(SWIFT) build -c release --product kawalctl
 	@for plugin in $$(python3 packaging/deb/build.py plugins); do \
-	  echo "$(SWIFT) build -c release --static-swift-stdlib --product $$plugin"; \
-	  $(SWIFT) build -c release --static-swift-stdlib --product $$plugin || exit 1; \
+	  echo "$(SWIFT) build -c release --product $$plugin"; \
+	  $(SWIFT) build -c release --product $$plugin || exit 1; \
 	done
-	KAWAL_RELEASE_BIN=$(RELEASE_BIN) python3 packaging/deb/build.py package
+	KAWAL_BIN=$(RELEASE_BIN) python3 packaging/deb/build.py package
+
+# The same package from the debug build (`make build` builds every product), for the system test.
+deb-debug: build
+	KAWAL_BIN=$(BIN) KAWAL_DEB_OUT=$(CURDIR)/.build/deb-debug KAWAL_DEB_FAST=1 python3 packaging/deb/build.py package
 
 # Builds the package, installs it on this machine (root), checks it with lintian, then removes and
 # purges it. Not part of `make test`: the release build alone takes longer than the rest of CI.
 test-deb: deps deb
+	@$(MAKE) --no-print-directory deps-apt EXTRA_APT_PACKAGES="$(DEB_APT_PACKAGES)"
 	KAWAL_DEB=$$(ls -t .build/deb/kawal_*_amd64.deb | head -1) $(PYTHON) -m pytest -q -s Tests/python/test_deb.py
 
 clean:

@@ -27,6 +27,11 @@ public struct KawalMessageID: Sendable, Hashable {
     public static let reminderEscalated = KawalMessageID(id: "1a2c42f4e2264172b8bf37e258fb2abf")
     /// The audit log's hash chain does not verify: an event was changed or removed outside kawald.
     public static let auditChainBroken = KawalMessageID(id: "e8f9679d4cbe4d49a7a573bd9923b5ac")
+    /// No good backup is younger than `[backup] max_age`.
+    public static let backupOverdue = KawalMessageID(id: "5b1d4c3e8a9f4e0c9d6b2a7f1e3c8d40")
+    /// The database was replaced by a restored backup; the previous one is kept.
+    public static let databaseRestored = KawalMessageID(id: "8e2f6a1c4b7d4f3a9c0e5b2d7a1f6c93")
 
-    public static let all: [KawalMessageID] = [backupDone, backupFailed, pluginFailed, reminderEscalated, auditChainBroken]
+    public static let all: [KawalMessageID] = [backupDone, backupFailed, pluginFailed, reminderEscalated, auditChainBroken,
+                                               backupOverdue, databaseRestored]
 }

@@ -54,7 +54,7 @@ public struct AccessPolicy: Sendable, Equatable {
         guard let credentials else { return Caller(credentials: nil, role: .none, reason: "peer credentials unavailable") }
         if credentials.uid == 0 { return Caller(credentials: credentials, role: .admin, reason: "root") }
         if credentials.uid == daemonUID { return Caller(credentials: credentials, role: .admin, reason: "kawald's own user") }
-        let groups = UserDatabase.groups(of: credentials.uid, primaryGID: credentials.gid)
+        let groups = UserDatabase.groups(of: credentials)
         if let admin = UserDatabase.gid(ofGroup: adminGroup), groups.contains(admin) {
             return Caller(credentials: credentials, role: .admin, reason: "group \(adminGroup)")
         }
@@ -97,6 +97,13 @@ public enum UserDatabase {
         var buffer = [CChar](repeating: 0, count: 16384)
         guard getpwuid_r(uid, &passwd, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
         return String(cString: passwd.pw_name)
+    }
+
+    /// The groups a peer had when it connected (SO_PEERGROUPS), with its primary group; the account's
+    /// groups from the database only when the kernel did not say.
+    public static func groups(of peer: PeerCredentials) -> Set<gid_t> {
+        guard let groups = peer.groups else { return groups(of: peer.uid, primaryGID: peer.gid) }
+        return Set(groups).union([peer.gid])
     }
 
     /// The groups of the account with this uid: its primary group and the supplementary ones.

@@ -23,7 +23,7 @@ struct BuiltinJobs: Service {
 
     func run() async throws {
         await scheduler.attach(owner: Self.owner, capabilities: Self.kinds)
-        try await withGracefulShutdownHandler {
+        try await withTaskCancellationOrGracefulShutdownHandler {
             while let batch = try await scheduler.nextBatch(owner: Self.owner, max: 4, idle: .seconds(86_400)) {
                 for job in batch {
                     var result: (id: Int64, ok: Bool, retryable: Bool, error: String?) = (job.id, true, false, nil)
@@ -36,7 +36,7 @@ struct BuiltinJobs: Service {
                     try await scheduler.settle(owner: Self.owner, results: [result], attempts: [job.id: job.attempt])
                 }
             }
-        } onGracefulShutdown: {
+        } onCancelOrGracefulShutdown: {
             Task { await scheduler.interrupt(owner: Self.owner) }
         }
     }

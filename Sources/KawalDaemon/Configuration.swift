@@ -99,8 +99,10 @@ public struct SchedulerSettings: Sendable, Equatable {
     /// Retries wait retry_base, then twice that, and so on, up to retry_cap.
     public var retryBase: Double = 10
     public var retryCap: Double = 3600
-    /// An idle plugin is pinged this often; one that does not answer is restarted.
-    public var pluginPing: Double = 30
+    /// An idle plugin is pinged this often, and one that does not answer is restarted; nil (the
+    /// default, "never"): idle means idle. A plugin that exits or closes its connection is noticed
+    /// at once anyway, and one that hangs when its next job's lease runs out.
+    public var pluginPing: Double?
     /// A started plugin must register within this time.
     public var pluginHandshakeTimeout: Double = 10
     /// A plugin that fails this many times within `pluginCrashWindow` is marked failed, not restarted.
@@ -238,7 +240,11 @@ extension Configuration {
                 guard (1...1000).contains(value) else { throw reader.error("scheduler", "plugin_crash_limit", "\(value) is out of range: expected 1 to 1000") }
                 config.scheduler.pluginCrashLimit = value
             }
-            if let value = try reader.duration(scheduler, "scheduler", "plugin_ping") { config.scheduler.pluginPing = value }
+            if try reader.string(scheduler, "scheduler", "plugin_ping") == "never" {
+                config.scheduler.pluginPing = nil
+            } else if let value = try reader.duration(scheduler, "scheduler", "plugin_ping") {
+                config.scheduler.pluginPing = value
+            }
             if let value = try reader.duration(scheduler, "scheduler", "plugin_handshake_timeout") { config.scheduler.pluginHandshakeTimeout = value }
             if let value = try reader.duration(scheduler, "scheduler", "staleness_window") { config.scheduler.stalenessWindow = value }
             if let value = try reader.duration(scheduler, "scheduler", "lease") { config.scheduler.lease = value }

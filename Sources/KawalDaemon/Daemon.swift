@@ -117,6 +117,8 @@ public enum Daemon {
                 if state == "done" { metrics.reminderSent(channel: channel) } else { metrics.reminderFailed(channel: channel) }
             } else if kind == "backup" || kind.hasPrefix("backup."), state == "dead" {
                 metrics.backupFailed()
+                logger.error("backup failed for good after its retries; 'kawalctl job list --state dead' shows why",
+                             metadata: KawalMessageID.backupFailed.metadata)
             }
         }
         await backupService.onAlert { [reminders] kind, facts, key in

@@ -233,23 +233,45 @@ actor Scheduler: Service {
                 continue
             }
             guard let idle else { return [] }
+            // A cancelled server stops serving: nil, not an empty batch it would ask again for.
+            if Task.isCancelled { return nil }
             let woken = await waitForWork(owner: owner, idle: idle)
+            if Task.isCancelled { return nil }
             if !woken { return [] }
         }
     }
 
+    /// Waits until work comes for `owner`, `idle` passes, or the waiting task is cancelled. The
+    /// cancellation matters: a service group that is cancelled (not shut down gracefully, e.g.
+    /// because one service failed) has no other way to wake a waiter, which otherwise slept until
+    /// `idle` ran out (a day) while systemd waited for kawald to exit.
     private func waitForWork(owner: String, idle: Duration) async -> Bool {
         let timeout = Task { [weak self] in
             try? await EventLoopSleep.sleep(for: idle)
             await self?.timeOut(owner)
         }
         defer { timeout.cancel() }
-        await withCheckedContinuation { continuation in
-            waiters[owner] = continuation
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                if Task.isCancelled {
+                    continuation.resume()
+                } else {
+                    waiters[owner] = continuation
+                }
+            }
+        } onCancel: {
+            Task { await self.stopWaiting(owner) }
         }
         let timedOutNow = timedOut.remove(owner) != nil
         return !timedOutNow
     }
+
+    private func stopWaiting(_ owner: String) {
+        waiters.removeValue(forKey: owner)?.resume()
+    }
+
+    /// Whether `owner` waits for work now (for tests that must act while it does).
+    func isWaiting(_ owner: String) -> Bool { waiters[owner] != nil }
 
     private var timedOut: Set<String> = []
 

@@ -398,9 +398,10 @@ extension Store {
 
     /// What a reminder.fire job does: the planned reminders under `fireKey` are checked again (the
     /// one decision), rendered by `render` for their recipients, and queued as notify jobs, in one
-    /// transaction. Returns the notify jobs made (for the scheduler) and how many reminders went out.
+    /// transaction. Returns the notify jobs made (for the scheduler), how many reminders went out,
+    /// and the cases whose escalation went out (for the journal's catalogued event).
     public func dispatchReminders(fireKey: String, render: @escaping @Sendable (ReminderBatch) throws -> [OutgoingMessage]) async throws
-        -> (jobs: [DueJob], sent: Int, skipped: Int) {
+        -> (jobs: [DueJob], sent: Int, skipped: Int, escalatedCases: [Int64]) {
         let now = time.now()
         let rules = reminderRules
         let alertHandlers = reminderHub.state.withLock { $0.alertHandlers }
@@ -409,6 +410,7 @@ extension Store {
             var jobs: [DueJob] = []
             var sent = 0
             var skipped = 0
+            var escalatedCases: [Int64] = []
             for (recipient, group) in Dictionary(grouping: reminders, by: \.recipient).sorted(by: { $0.key < $1.key }) {
                 var items: [ReminderItem] = []
                 var kept: [ReminderRecord] = []
@@ -483,8 +485,9 @@ extension Store {
                                         detail: "reminder/\(reminder.id!) \(reminder.rule) to \(reminder.recipient) by \(first.channel), message \(first.messageID)")
                 }
                 sent += kept.count
+                escalatedCases += kept.filter { $0.rule == "escalation" }.map(\.caseID)
             }
-            return (jobs, sent, skipped)
+            return (jobs, sent, skipped, escalatedCases)
         }
     }
 

@@ -85,8 +85,27 @@ public struct VarlinkServer<Context: Sendable>: Sendable {
         guard let provider = channel as? any SocketOptionProvider else {
             return channel.eventLoop.makeSucceededFuture(nil)
         }
-        let future: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
+        let credentials: EventLoopFuture<PeerCredentials.UCred> = provider.unsafeGetSocketOption(
             level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return future.map { Optional($0) }.recover { _ in nil }
+        let groups: EventLoopFuture<PeerGroups?> = provider.unsafeGetSocketOption(
+            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(PeerCredentials.peerGroupsOption))
+            .map { Optional($0) }.recover { _ in nil }
+        return credentials.and(groups)
+            .map { credentials, groups in Optional(PeerCredentials(credentials, groups: groups?.list)) }
+            .recover { _ in nil }
+    }
+}
+
+/// SO_PEERGROUPS through NIO, which reads an option into a value of fixed size, zeroed first, and
+/// does not say how many bytes the kernel wrote: the unused tail stays 0, so trailing zeros are
+/// dropped (a peer whose last group really is 0, root's, is judged without it). More groups than
+/// fit make the call fail, and the caller falls back to the group database.
+struct PeerGroups {
+    var storage: InlineArray<256, gid_t>
+
+    var list: [gid_t] {
+        var gids = (0..<storage.count).map { storage[$0] }
+        while gids.last == 0 { gids.removeLast() }
+        return gids
     }
 }

@@ -41,7 +41,8 @@ struct ControlClient {
         var message = "cannot reach kawald at \(path) (\(origin)): \(String(cString: strerror(error.errno)))."
         switch error.errno {
         case EACCES:
-            message += " This account may not open the socket; run as a member of group kawal or kawal-admin."
+            message += " This account may not open the socket: case records are personal data. Members of group kawal (case handlers)"
+                + " or kawal-admin (administrators) may; add the account with 'usermod -aG kawal USER' and log in again."
         default:
             message += " Start it with 'systemctl start kawald' (or 'make run' in a source tree), or point --socket or KAWAL_SOCKET at its control.sock."
         }

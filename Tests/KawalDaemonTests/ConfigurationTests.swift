@@ -6,6 +6,14 @@ import Testing
         #expect(try Configuration.parse("", file: "k.toml") == Configuration())
     }
 
+    /// Idle means idle: idle plugins are pinged only when an office asks for it.
+    @Test func pluginPingIsOffUnlessSet() throws {
+        #expect(try Configuration.parse("", file: "k.toml").scheduler.pluginPing == nil)
+        #expect(try Configuration.parse("[scheduler]\nplugin_ping = \"never\"\n", file: "k.toml").scheduler.pluginPing == nil)
+        #expect(try Configuration.parse("[scheduler]\nplugin_ping = \"30s\"\n", file: "k.toml").scheduler.pluginPing == 30)
+        #expect(throws: (any Error).self) { try Configuration.parse("[scheduler]\nplugin_ping = \"sometimes\"\n", file: "k.toml") }
+    }
+
     @Test func readsEverySetting() throws {
         let config = try Configuration.parse("""
             # Office server in Selong

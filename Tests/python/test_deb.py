@@ -38,14 +38,18 @@ def test_lintian_reports_no_errors():
     assert errors == [], "\n".join(errors)
 
 
-def test_binaries_carry_the_swift_runtime():
+def test_binaries_use_the_swift_runtime_the_package_carries():
     with tempfile.TemporaryDirectory() as tmp:
         run("dpkg-deb", "-x", DEB, tmp)
+        runtime = Path(tmp) / "usr/lib/kawal/swift"
+        assert (runtime / "libswiftCore.so").exists()
         binaries = [Path(tmp) / "usr/bin/kawald", Path(tmp) / "usr/bin/kawalctl"]
         binaries += sorted((Path(tmp) / "usr/lib/kawal/plugins").iterdir())
         for binary in binaries:
-            linked = run("ldd", str(binary)).stdout
-            assert "libswift" not in linked and "/opt/swift" not in linked, f"{binary}:\n{linked}"
+            assert run("patchelf", "--print-rpath", str(binary)).stdout.strip() == "/usr/lib/kawal/swift", binary
+            linked = subprocess.run(["ldd", str(binary)], capture_output=True, text=True,
+                                    env={"PATH": os.environ["PATH"], "LD_LIBRARY_PATH": str(runtime)}).stdout
+            assert "/opt/swift" not in linked and "not found" not in linked, f"{binary}:\n{linked}"
 
 
 def test_package_holds_what_the_units_and_docs_promise():

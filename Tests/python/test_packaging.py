@@ -66,7 +66,7 @@ def test_exposure_scores():
 def test_unit_settings_the_issue_asks_for():
     service = (UNITS / "kawald.service").read_text().splitlines()
     for setting in ["Type=notify", "ExecReload=/bin/kill -HUP $MAINPID", "Restart=on-failure", "User=kawal",
-                    "StateDirectory=kawal", "StateDirectoryMode=0700", "ConfigurationDirectory=kawal", "RuntimeDirectory=kawal",
+                    "StateDirectory=kawal", "StateDirectoryMode=0700", "ConfigurationDirectory=kawal", "RuntimeDirectory=kawal/metrics",
                     "UMask=0077", "LoadCredential=kawal:/etc/kawal/credentials"]:
         assert setting in service, setting
     assert any(line.startswith("WatchdogSec=") for line in service)
@@ -85,7 +85,7 @@ def test_catalog_defines_exactly_the_message_ids_kawald_uses():
     in_code = set(re.findall(r'KawalMessageID\(id: "([0-9a-f]{32})"\)', swift))
     catalog = (ROOT / "packaging/catalog/kawal.catalog").read_text()
     in_catalog = re.findall(r"^-- ([0-9a-f]{32})$", catalog, re.MULTILINE)
-    assert len(in_code) == 5
+    assert len(in_code) == 7
     assert sorted(in_catalog) == sorted(in_code)
 
 
@@ -97,7 +97,7 @@ def test_catalog_compiles_with_journalctl():
         shutil.copy(ROOT / "packaging/catalog/kawal.catalog", folder)
         subprocess.run(["journalctl", f"--root={tmp}", "--update-catalog"], check=True, capture_output=True)
         listing = subprocess.run(["journalctl", f"--root={tmp}", "--list-catalog"], check=True, capture_output=True, text=True).stdout
-        assert listing.count("kawal:") == 5, listing
+        assert listing.count("kawal:") == 7, listing
 
 
 def test_default_config_mentions_every_key():
@@ -120,3 +120,21 @@ def test_default_config_is_accepted_by_kawald():
             process.terminate()
             process.wait(timeout=10)
         assert process.returncode == 0
+
+
+def test_what_the_office_server_test_found_stays_fixed():
+    """Each of these broke the package under a real systemd (make test-system shows them end to end)."""
+    service = (UNITS / "kawald.service").read_text().splitlines()
+    plugin = (UNITS / "kawal-plugin@.service").read_text().splitlines()
+    # RuntimeDirectory=kawal made systemd chown the sockets' folder, sockets and all, to kawal:kawal.
+    assert "RuntimeDirectory=kawal" not in service
+    # Without User=, every instance's dynamic account took the template's name, the group kawal-plugin's.
+    assert "DynamicUser=yes" in plugin and "User=kawal-plugin-%i" in plugin and "SupplementaryGroups=kawal-plugin" in plugin
+    # The backup plugin kawald starts (as kawal) asks for its snapshot on plugins.sock, root:kawal-plugin 0660.
+    assert "m kawal kawal-plugin" in (ROOT / "packaging/sysusers.d/kawal.conf").read_text().splitlines()
+    # kawald stops the plugins it started; systemd signalling them too made each stop look like a crash.
+    assert "KillMode=mixed" in service
+    # libdispatch's refused setpriority calls filled the journal at every start.
+    assert "SystemCallFilter=~setpriority:0" in service and "SystemCallFilter=~setpriority:0" in plugin
+    # The notifiers' arguments come from the admin's file, the one documented way.
+    assert "EnvironmentFile=-/etc/kawal/plugins/%i.conf" in plugin

@@ -2,10 +2,15 @@
 """Builds kawal_VERSION_amd64.deb with dpkg-deb from the release binaries (`make deb` runs it).
 
   build.py plugins        the executable products whose target lives under plugins/ (one a line)
-  build.py package        stages the tree in .build/deb/root and writes .build/deb/kawal_VERSION_amd64.deb
+  build.py package        stages the tree in OUT/root and writes OUT/kawal_VERSION_amd64.deb
 
-Environment: KAWAL_RELEASE_BIN (default .build/release), KAWAL_DEB_MAINTAINER (default: git's
-user.name <user.email>).
+Environment: KAWAL_BIN (the built binaries; default .build/release), KAWAL_DEB_OUT (default
+.build/deb), KAWAL_DEB_FAST (gzip -1 instead of xz), KAWAL_DEB_MAINTAINER (default: git's user.name <user.email>).
+
+The binaries link the Swift runtime dynamically, and the package carries the runtime libraries they
+use in /usr/lib/kawal/swift (their RUNPATH), once for all of them: linked statically, each of the
+six binaries held its own copy of Foundation and ICU (61-76 MB each), and SwiftNIO could not take
+over Swift's global executor (kawald then woke every second).
 """
 import gzip
 import hashlib
@@ -19,8 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
-BIN = Path(os.environ.get("KAWAL_RELEASE_BIN", ROOT / ".build" / "release"))
-OUT = ROOT / ".build" / "deb"
+BIN = Path(os.environ.get("KAWAL_BIN", ROOT / ".build" / "release")).resolve()
+OUT = Path(os.environ.get("KAWAL_DEB_OUT", ROOT / ".build" / "deb")).resolve()
+# Where the package puts the Swift runtime libraries; the binaries' RUNPATH.
+RUNTIME_DIR = "/usr/lib/kawal/swift"
+SYSTEM_LIBRARY_DIRS = ("/lib/", "/lib64/", "/usr/lib/")
 DOCS = ["README.md", "docs/operations.md", "docs/configuration.md", "docs/kawalctl.md", "docs/plugins.md",
         "docs/protocol.md", "docs/systemd.md", "docs/backups.md", "docs/notifiers.md", "docs/privacy.md",
         "docs/reminders.md", "docs/reports.md"]
@@ -52,12 +60,39 @@ def install(source, destination, mode):
     destination.chmod(mode)
 
 
-def install_binary(source, destination):
+def linked_libraries(binary, library_path=None):
+    """{soname: resolved path or None} of what the dynamic loader would load for `binary`."""
+    env = dict(os.environ)
+    env.pop("LD_LIBRARY_PATH", None)
+    if library_path:
+        env["LD_LIBRARY_PATH"] = str(library_path)
+    libraries = {}
+    for line in run("ldd", str(binary), env=env).splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] == "=>":
+            libraries[parts[0]] = None if parts[2] == "not" else parts[2]
+    return libraries
+
+
+def install_binary(source, destination, runtime):
+    """Installs a stripped copy whose Swift runtime libraries come from RUNTIME_DIR, and copies those into `runtime`."""
     install(source, destination, 0o755)
+    for name, path in linked_libraries(source).items():
+        assert path is not None, f"{source}: {name} not found"
+        if not path.startswith(SYSTEM_LIBRARY_DIRS) and not (runtime / name).exists():
+            install(Path(path), runtime / name, 0o644)
+            run("strip", "--strip-unneeded", "--remove-section=.comment", str(runtime / name))
+            run("patchelf", "--set-rpath", "$ORIGIN", str(runtime / name))
     run("strip", "--strip-unneeded", "--remove-section=.comment", "--remove-section=.note", str(destination))
-    # The Swift runtime must be inside the binary: the package does not depend on /opt/swift.
-    linked = run("ldd", str(destination))
-    assert "/opt/swift" not in linked and "libswiftCore" not in linked, f"{source} links the Swift runtime dynamically:\n{linked}"
+    run("patchelf", "--set-rpath", RUNTIME_DIR, str(destination))
+
+
+def check_runtime(binaries, runtime):
+    """Every library a binary loads is the system's or one the package carries: nothing from the build machine's toolchain."""
+    for binary in binaries:
+        for name, path in linked_libraries(binary, runtime).items():
+            assert path is not None, f"{binary}: {name} is neither a system library nor in {RUNTIME_DIR}"
+            assert path.startswith(SYSTEM_LIBRARY_DIRS) or Path(path).parent == runtime, f"{binary}: {name} comes from {path}"
 
 
 def gzip_file(source_text, destination):
@@ -77,12 +112,13 @@ def maintainer():
     return f"{name} <{email}>"
 
 
-def shlib_depends(binaries):
-    """dpkg-shlibdeps on the staged binaries (it wants a debian/control beside it)."""
+def shlib_depends(binaries, runtime):
+    """dpkg-shlibdeps on the staged binaries and the runtime libraries (it wants a debian/control
+    beside it); -l tells it the runtime's libraries are the package's own, private ones."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "debian").mkdir()
         (Path(tmp) / "debian" / "control").write_text("Source: kawal\n\nPackage: kawal\nArchitecture: amd64\n")
-        out = run("dpkg-shlibdeps", "-O", *map(str, binaries), cwd=tmp)
+        out = run("dpkg-shlibdeps", "-O", f"-l{runtime}", *map(str, binaries), *map(str, sorted(runtime.iterdir())), cwd=tmp)
     for line in out.splitlines():
         if line.startswith("shlibs:Depends="):
             return line.split("=", 1)[1]
@@ -98,13 +134,16 @@ def package():
     os.umask(0o022)
     stage.mkdir(parents=True)
 
+    runtime = stage / RUNTIME_DIR.lstrip("/")
+    runtime.mkdir(parents=True)
     binaries = [stage / "usr/bin/kawald", stage / "usr/bin/kawalctl"]
-    install_binary(BIN / "kawald", binaries[0])
-    install_binary(BIN / "kawalctl", binaries[1])
+    install_binary(BIN / "kawald", binaries[0], runtime)
+    install_binary(BIN / "kawalctl", binaries[1], runtime)
     for plugin in plugin_products():
         binaries.append(stage / "usr/lib/kawal/plugins" / plugin)
-        install_binary(BIN / plugin, binaries[-1])
+        install_binary(BIN / plugin, binaries[-1], runtime)
     (stage / "usr/lib/kawal/plugins").mkdir(parents=True, exist_ok=True)
+    check_runtime(binaries + sorted(runtime.iterdir()), runtime)
 
     units = stage / "usr/lib/systemd/system"
     for unit in sorted((PACKAGING / "systemd").iterdir()):
@@ -167,14 +206,16 @@ def package():
     (control / "md5sums").write_text("".join(md5sums))
     text = (PACKAGING / "deb/control.in").read_text()
     text = (text.replace("@VERSION@", version).replace("@SIZE@", str((size + 1023) // 1024))
-            .replace("@DEPENDS@", shlib_depends(binaries)).replace("@MAINTAINER@", maintainer()))
+            .replace("@DEPENDS@", shlib_depends(binaries, runtime)).replace("@MAINTAINER@", maintainer()))
     (control / "control").write_text(text)
     for path in control.iterdir():
         if path.name not in ("postinst", "prerm", "postrm"):
             path.chmod(0o644)
 
     deb = OUT / f"kawal_{version}_amd64.deb"
-    run("dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(stage), str(deb))
+    # The system test's package (debug build) is installed once and thrown away: fast compression.
+    compression = ["-Zgzip", "-z1"] if os.environ.get("KAWAL_DEB_FAST") else ["-Zxz"]
+    run("dpkg-deb", "--root-owner-group", *compression, "--build", str(stage), str(deb))
     print(deb)
 
 

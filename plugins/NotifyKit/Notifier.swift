@@ -11,9 +11,12 @@ public struct NotifierOptions: ParsableArguments {
     public var socket: String = ProcessInfo.processInfo.environment["KAWAL_PLUGIN_SOCKET"] ?? "/run/kawal/plugins.sock"
 
     @Option(name: .customLong("state-dir"),
-            help: ArgumentHelp("Folder for the delivered-keys file (kept across restarts; created if missing). Without it, delivered keys are kept in memory only.",
+            help: ArgumentHelp("Folder for the delivered-keys file (kept across restarts; created if missing). Default: $STATE_DIRECTORY, which kawal-plugin@NAME.service sets; without either, delivered keys are kept in memory only.",
                                valueName: "path"))
-    public var stateDirectory: String?
+    public var stateDirectoryOption: String?
+
+    /// --state-dir, else the folder systemd made for the plugin's unit (`StateDirectory=`).
+    public var stateDirectory: String? { stateDirectoryOption ?? ProcessInfo.processInfo.environment["STATE_DIRECTORY"] }
 
     @Option(help: ArgumentHelp("How many delivered idempotency keys to remember.", valueName: "count"))
     public var remember: Int = 10_000

@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
+import KawalPluginKit
 import NotifyKit
 
 /// notify-email: delivers `notify.email` jobs by handing RFC 5322 messages to a sendmail-compatible
 /// program (msmtp, postfix, exim), which owns SMTP, TLS, authentication and queueing.
 @main
 struct NotifyEmail: AsyncParsableCommand {
+    /// The command line after $KAWAL_PLUGIN_ARGS: what kawal-plugin@NAME.service reads from /etc/kawal/plugins/NAME.conf.
+    static func main() async { await main(PluginArguments.mergedOrExit()) }
+
     static let configuration = CommandConfiguration(
         commandName: "notify-email",
         abstract: "Kawal plugin: delivers notify.email jobs through a sendmail-compatible program.",

@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
+import KawalPluginKit
 import NotifyKit
 
 /// notify-sms: delivers `notify.sms` jobs through Gammu SMSD, by gammu-smsd-inject or by writing
 /// into the outbox folder of its files backend.
 @main
 struct NotifySMS: AsyncParsableCommand {
+    /// The command line after $KAWAL_PLUGIN_ARGS: what kawal-plugin@NAME.service reads from /etc/kawal/plugins/NAME.conf.
+    static func main() async { await main(PluginArguments.mergedOrExit()) }
+
     static let configuration = CommandConfiguration(
         commandName: "notify-sms",
         abstract: "Kawal plugin: delivers notify.sms jobs through Gammu SMSD.",

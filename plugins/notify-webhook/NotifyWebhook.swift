@@ -1,11 +1,15 @@
 import ArgumentParser
 import Foundation
+import KawalPluginKit
 import NotifyKit
 
 /// notify-webhook: delivers `notify.webhook` jobs as signed HTTP(S) POSTs, for WhatsApp or
 /// Telegram gateways and anything else that takes JSON.
 @main
 struct NotifyWebhook: AsyncParsableCommand {
+    /// The command line after $KAWAL_PLUGIN_ARGS: what kawal-plugin@NAME.service reads from /etc/kawal/plugins/NAME.conf.
+    static func main() async { await main(PluginArguments.mergedOrExit()) }
+
     static let configuration = CommandConfiguration(
         commandName: "notify-webhook",
         abstract: "Kawal plugin: delivers notify.webhook jobs as signed HTTP(S) POSTs.",

@@ -1,3 +1,4 @@
+import CLinux
 import Crypto
 import Foundation
 import KawalBackup
@@ -106,14 +107,19 @@ actor BackupService: Service {
         return databaseBytes > 0 && free > 2 * databaseBytes && available > 2 * databaseBytes
     }
 
-    /// MemAvailable from /proc/meminfo, in bytes.
+    /// MemAvailable from /proc/meminfo, in bytes; where that is hidden (the shipped unit's
+    /// `ProcSubset=pid`), free and buffer memory from sysinfo(2), which leaves out the page cache
+    /// and so errs on the side of the disk.
     static func memoryAvailable() -> Int64? {
-        guard let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-            let fields = line.split(separator: " ")
-            if fields.count >= 2, let kib = Int64(fields[1]) { return kib * 1024 }
+        if let text = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8) {
+            for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
+                let fields = line.split(separator: " ")
+                if fields.count >= 2, let kib = Int64(fields[1]) { return kib * 1024 }
+            }
         }
-        return nil
+        var info = sysinfo()
+        guard sysinfo(&info) == 0 else { return nil }
+        return (Int64(info.freeram) + Int64(info.bufferram)) * Int64(info.mem_unit)
     }
 
     /// A decrypted backup that has not been written to for this long belongs to a restore that was
@@ -230,11 +236,8 @@ actor BackupService: Service {
         await alertAdmins?("backup_overdue", [("last_good_backup", health.lastSuccess.map { "\(Int(($0.distance(to: Date())) / 3600)) h ago" } ?? "none"),
                                               ("max_age", "\(Int(health.maximumAge / 3600)) h")], "day\(day)")
         logger.critical("ALERT: backups are overdue: \(since) (max_age \(Int(health.maximumAge / 3600)) h); see 'kawalctl backup list' and the backup plugin's log",
-                        metadata: ["message_id": "\(Self.staleMessageID)", "kawal.backup_dir": "\(directory)"])
+                        metadata: KawalMessageID.backupOverdue.metadata.merging(["kawal.backup_dir": "\(directory)"]) { a, _ in a })
     }
-
-    /// MESSAGE_ID of the "backups overdue" alert.
-    static let staleMessageID = "5b1d4c3e8a9f4e0c9d6b2a7f1e3c8d40"
 
     // MARK: Catalogue
 
@@ -409,7 +412,7 @@ actor BackupService: Service {
                 try await store.writeSnapshot(to: path)
                 chmod(path, 0o640)
             } catch {
-                logger.error("backup snapshot failed: \(error)")
+                logger.error("backup failed: the snapshot failed: \(error)", metadata: KawalMessageID.backupFailed.metadata)
                 try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot (VACUUM INTO \(path)) failed: \(error)")))
                 return
             }
@@ -456,7 +459,8 @@ actor BackupService: Service {
                         continue
                     }
                     guard inspection.integrity == "ok" else {
-                        logger.error("backup snapshot fails integrity_check", metadata: ["kawal.detail": "\(inspection.integrity.prefix(300))"])
+                        logger.error("backup failed: the snapshot fails integrity_check",
+                                     metadata: KawalMessageID.backupFailed.metadata.merging(["kawal.detail": "\(inspection.integrity.prefix(300))"]) { a, _ in a })
                         try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot fails PRAGMA integrity_check: \(inspection.integrity.prefix(300))")))
                         continue
                     }
@@ -478,7 +482,8 @@ actor BackupService: Service {
                     continue
                 }
                 refresh(await catalog())
-                logger.notice("backup written", metadata: ["kawal.backup": "\(id)", "kawal.size": "\(entry.manifest?.ciphertextBytes ?? 0)"])
+                logger.notice("backup written", metadata: KawalMessageID.backupDone.metadata.merging(
+                    ["kawal.backup": "\(id)", "kawal.size": "\(entry.manifest?.ciphertextBytes ?? 0)"]) { a, _ in a })
                 let removed = (try? await prune(dryRun: false).removed) ?? []
                 try await reply(VarlinkReply(parameters: ["removed": .array(removed.map { .string($0) })]))
             }
@@ -543,13 +548,10 @@ actor BackupService: Service {
             throw Self.error("RestoreRefused", refused.reason)
         }
         logger.notice("database restored", metadata: [
-            "message_id": "\(Self.restoredMessageID)", "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
+            KawalMessageID.metadataKey: "\(KawalMessageID.databaseRestored.id)", "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
             "kawal.schema_before": "\(beforeSchema)", "kawal.schema_after": "\(result.after.schemaVersion)",
         ])
         try await afterRestore?()
         return (previous, result.before, beforeSchema, result.after)
     }
-
-    /// MESSAGE_ID of "database restored".
-    static let restoredMessageID = "8e2f6a1c4b7d4f3a9c0e5b2d7a1f6c93"
 }

@@ -138,6 +138,10 @@ actor PluginHost: Service {
     /// How long a plugin must have run for its restart back-off to start again from 1 s.
     static let healthyRun: TimeInterval = 60
 
+    /// Without plugin pings an idle plugin waits for work this long at a time (a day): no wake-up
+    /// an administrator would notice, and new work wakes it at once.
+    static let waitWithoutPing: Double = 86_400
+
     /// One plugin's life: start, register, serve jobs; on failure, back off and start again.
     private func supervise(_ plugin: PluginSettings) async {
         var pluginLogger = logger
@@ -196,7 +200,7 @@ actor PluginHost: Service {
         let registration: PluginRegistration
         do {
             registration = try await channel.handshake(expectedName: plugin.name, timeout: settings.pluginHandshakeTimeout,
-                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing))
+                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing ?? 0))
         } catch {
             channel.shutdown()
             process.terminate(grace: 2)
@@ -272,7 +276,7 @@ actor PluginHost: Service {
                 return
             }
             registration = try await channel.handshake(expectedName: nil, takenNames: taken, refusal: refusal, timeout: settings.pluginHandshakeTimeout,
-                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing), firstCall: first)
+                                                       leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing ?? 0), firstCall: first)
         } catch {
             logger.warning("external plugin not accepted: \(error)", metadata: ["kawal.peer_pid": "\(peer?.pid ?? 0)"])
             return
@@ -317,7 +321,7 @@ actor PluginHost: Service {
         while !Task.isCancelled {
             if inFlight.count < 2 {
                 // Wait for work only when nothing is in flight; otherwise take what is ready now.
-                let idle: Duration? = inFlight.isEmpty ? .seconds(settings.pluginPing) : nil
+                let idle: Duration? = inFlight.isEmpty ? .seconds(settings.pluginPing ?? Self.waitWithoutPing) : nil
                 guard let batch = try await scheduler.nextBatch(owner: owner, max: 1000, idle: idle) else { return }
                 if !batch.isEmpty {
                     let attempts = Dictionary(batch.map { ($0.id, $0.attempt) }, uniquingKeysWith: { a, _ in a })
@@ -325,7 +329,7 @@ actor PluginHost: Service {
                     continue
                 }
                 if inFlight.isEmpty {
-                    try await channel.ping(timeout: min(10, settings.pluginPing))
+                    if let ping = settings.pluginPing { try await channel.ping(timeout: min(10, ping)) }
                     continue
                 }
             }

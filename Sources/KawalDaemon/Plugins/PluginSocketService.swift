@@ -29,24 +29,31 @@ struct PluginSocketService: Service {
         let host = self.host
         let groupName = self.groupName
         let logger = self.logger
-        let connections = AsyncStream<CInt> { continuation in
-            let thread = Thread {
-                while true {
-                    let client = accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
-                    if client < 0 {
-                        if errno == EINTR || errno == ECONNABORTED { continue }
-                        break
-                    }
-                    continuation.yield(client)
-                }
-                continuation.finish()
-            }
-            thread.name = "kawal-plugin-accept"
-            thread.start()
+        // The accept thread waits on the socket and on `wake`; stopping writes `wake`. It must not
+        // shutdown(2) the socket: systemd's socket unit holds the same listening socket, and a
+        // shut-down one stays dead for the next kawald (which then stopped the moment it was ready).
+        let wake = eventfd(0, Int32(EFD_CLOEXEC))
+        guard wake >= 0 else { throw VarlinkSocketError(operation: "eventfd", path: nil, errno: errno) }
+        let stop = WakeOnce(fd: wake)
+        let (connections, continuation) = AsyncThrowingStream<CInt, any Error>.makeStream()
+        let thread = Thread {
+            let failure = Self.acceptLoop(listening: fd, wake: wake, yield: { continuation.yield($0) })
+            stop.close()
+            continuation.finish(throwing: failure)
         }
-        await withTaskCancellationOrGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for await client in connections {
+        thread.name = "kawal-plugin-accept"
+        thread.start()
+        defer {
+            stop.signal()
+            // Only kawald's own socket goes; an inherited one stays with systemd for the next start.
+            if inheritedFD == nil {
+                close(fd)
+                unlink(path)
+            }
+        }
+        try await withTaskCancellationOrGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                for try await client in connections {
                     let peer = try? PeerCredentials(socket: client)
                     let allowed = peer.map { Self.mayConnect($0, groupName: groupName) } ?? false
                     group.addTask {
@@ -55,18 +62,74 @@ struct PluginSocketService: Service {
                 }
             }
         } onCancelOrGracefulShutdown: {
-            // Unblocks accept(2), and ends the connected plugins' conversations.
-            shutdown(fd, Int32(SHUT_RDWR))
+            stop.signal()
+            // Ends the connected plugins' conversations.
             Task { await host.disconnectExternals() }
         }
         logger.debug("plugin socket closed")
-        if inheritedFD == nil { unlink(path) }
+    }
+
+    /// Accepts connections on `listening` until `wake` is written (nil) or accepting fails for good.
+    static func acceptLoop(listening fd: CInt, wake: CInt, yield: (CInt) -> Void) -> (any Error)? {
+        var pollers = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wake, events: Int16(POLLIN), revents: 0)]
+        while true {
+            if poll(&pollers, 2, -1) < 0 {
+                if errno == EINTR { continue }
+                return VarlinkSocketError(operation: "poll", path: nil, errno: errno)
+            }
+            if pollers[1].revents != 0 { return nil }
+            guard pollers[0].revents != 0 else { continue }
+            let client = accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+            if client >= 0 {
+                // The conversation itself blocks on the socket (PluginChannel).
+                _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) & ~O_NONBLOCK)
+                yield(client)
+                continue
+            }
+            switch errno {
+            case EINTR, EAGAIN, ECONNABORTED, EPROTO:
+                continue
+            case EMFILE, ENFILE, ENOBUFS, ENOMEM:
+                // Out of descriptors or memory: the waiting peer stays in the backlog; try again soon.
+                usleep(100_000)
+            default:
+                return VarlinkSocketError(operation: "accept on the plugin socket", path: nil, errno: errno)
+            }
+        }
+    }
+
+    /// The accept thread's wake-up eventfd: written at most once, and never after the thread closed
+    /// it (its number may by then belong to another socket).
+    final class WakeOnce: @unchecked Sendable {
+        private let fd: CInt
+        private let lock = NSLock()
+        private var signalled = false
+        private var closed = false
+
+        init(fd: CInt) { self.fd = fd }
+
+        func signal() {
+            lock.lock()
+            defer { lock.unlock() }
+            guard !signalled, !closed else { return }
+            signalled = true
+            var one: UInt64 = 1
+            _ = write(fd, &one, 8)
+        }
+
+        /// Called by the accept thread when it is done with the descriptor.
+        func close() {
+            lock.lock()
+            defer { lock.unlock() }
+            closed = true
+            _ = Glibc.close(fd)
+        }
     }
 
     static func mayConnect(_ peer: PeerCredentials, groupName: String) -> Bool {
         if peer.uid == 0 || peer.uid == getuid() { return true }
         guard let gid = UserDatabase.gid(ofGroup: groupName) else { return false }
-        return UserDatabase.groups(of: peer.uid, primaryGID: peer.gid).contains(gid)
+        return UserDatabase.groups(of: peer).contains(gid)
     }
 
     static func listen(path: String, groupName: String, logger: Logger) throws -> CInt {

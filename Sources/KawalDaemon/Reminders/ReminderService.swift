@@ -1,4 +1,5 @@
 import Foundation
+import KawalCore
 import KawalStore
 import Logging
 import ServiceLifecycle
@@ -85,6 +86,10 @@ actor ReminderService: Service {
         let now = store.time.now()
         let outcome = try await store.dispatchReminders(fireKey: key) { batch in composer.messages(for: batch, now: now) }
         for due in outcome.jobs { await scheduler.schedule(due.id, kind: due.kind, at: due.dueAt) }
+        for caseID in Set(outcome.escalatedCases).sorted() {
+            logger.notice("reminder escalated: a follow-up stayed overdue; see 'kawalctl case show \(caseID)'",
+                          metadata: KawalMessageID.reminderEscalated.metadata.merging(["kawal.case": "\(caseID)"]) { a, _ in a })
+        }
         if outcome.skipped > 0 {
             logger.notice("reminders skipped: the recipient has no channel with recorded consent and an address",
                           metadata: ["kawal.job": "\(job.id)", "kawal.skipped": "\(outcome.skipped)"])
