@@ -91,6 +91,14 @@ public enum UserDatabase {
         return group.gr_gid
     }
 
+    public static func groupName(of gid: gid_t) -> String? {
+        var group = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getgrgid_r(gid, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return String(cString: group.gr_name)
+    }
+
     public static func userName(of uid: uid_t) -> String? {
         var passwd = passwd()
         var result: UnsafeMutablePointer<passwd>?

@@ -188,11 +188,14 @@ public enum Daemon {
         return status
     }
 
+    /// Makes `path` and the folders above it; only `path` itself gets `mode` (the parents get 0755).
     static func makeDirectory(_ path: String, mode: mode_t) throws {
         var current = ""
-        for component in path.split(separator: "/") {
+        let components = path.split(separator: "/")
+        for (index, component) in components.enumerated() {
             current += "/" + component
-            if mkdir(current, current == path || current == "/" + path ? mode : 0o755) != 0 && errno != EEXIST {
+            // By position, not by comparing paths: "/tmp//x/state" must get its mode too.
+            if mkdir(current, index == components.count - 1 ? mode : 0o755) != 0 && errno != EEXIST {
                 throw VarlinkSocketError(operation: "mkdir", path: current, errno: errno)
             }
         }

@@ -195,6 +195,11 @@ actor Scheduler: Service {
         publish(SchedulerEvent(event: "plugin.attached", jobID: nil, plugin: owner, state: "running", detail: capabilities.sorted().joined(separator: ",")))
     }
 
+    /// The capabilities some attached owner (a running plugin, kawald's own workers) takes jobs for.
+    func attachedCapabilities() -> Set<String> {
+        attached.values.reduce(into: Set<String>()) { $0.formUnion($1) }
+    }
+
     /// Wakes the owner's serve loop for good (its process ended, or it is being stopped): nextBatch answers nil.
     func interrupt(owner: String) {
         attached[owner] = nil

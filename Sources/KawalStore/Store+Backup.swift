@@ -143,3 +143,21 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Writes to the audit log that `actor` had backup `id` checked against its manifest, and how it came out.
+    public func recordBackupVerification(id: String, problem: String?, actor: Actor) async throws {
+        try await pool.write { db in
+            try AuditLog.append(db, actor: actor, action: "backup.verify", object: "backup/\(id)", detail: problem.map { "failed: \($0)" } ?? "ok")
+        }
+    }
+
+    /// When a backup was last read back successfully: a verification that passed, or a restore.
+    public func lastBackupVerification() async throws -> Date? {
+        try await pool.read { db in
+            try Date.fetchOne(db, sql: """
+                SELECT max(at) FROM auditEvent WHERE (action = 'backup.verify' AND detail = 'ok') OR action = 'database.restore'
+                """)
+        }
+    }
+}

@@ -292,3 +292,13 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Pending jobs by kind: how many, and the earliest due time.
+    public func pendingJobsByKind() async throws -> [(kind: String, count: Int64, oldestDue: Date)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, count(*), min(dueAt) FROM job WHERE state = 'pending' GROUP BY kind ORDER BY kind")
+                .map { ($0[0], $0[1], $0[2]) }
+        }
+    }
+}

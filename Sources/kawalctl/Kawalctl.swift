@@ -16,14 +16,14 @@ struct Kawalctl: ParsableCommand {
 
             Exit status:
               0  success
-              1  kawald answered with an error (refused, invalid, not found)
+              1  kawald answered with an error (refused, invalid, not found); doctor found a problem
               2  the command line is wrong
               3  kawald cannot be reached
             """,
         subcommands: [
             Status.self, Person.self, Case.self, FollowUp.self, Reminder.self, Referral.self, Search.self, Handler.self, Service.self, Audit.self,
             Import.self, Export.self, Report.self, Consent.self, Retention.self,
-            Plugin.self, Job.self, Backup.self, TimerCommand.self, CalendarCommand.self, Nik.self, Ping.self, Metrics.self, Version.self, Call.self,
+            Plugin.self, Job.self, Backup.self, Doctor.self, TimerCommand.self, CalendarCommand.self, Nik.self, Ping.self, Metrics.self, Version.self, Call.self,
             Introspect.self,
         ]
     )

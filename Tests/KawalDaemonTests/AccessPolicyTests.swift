@@ -42,6 +42,6 @@ import Varlink
     @Test func interfacesShipValidDescriptions() {
         #expect(KawalInterfaces.daemon.name == "io.kawal.Daemon")
         #expect(KawalInterfaces.common.errors["PermissionDenied"] != nil)
-        #expect(Set(KawalInterfaces.daemon.methods.keys) == ["Ping", "Version", "Status", "Metrics", "Reload"])
+        #expect(Set(KawalInterfaces.daemon.methods.keys) == ["Ping", "Version", "Status", "Metrics", "Reload", "Doctor"])
     }
 }

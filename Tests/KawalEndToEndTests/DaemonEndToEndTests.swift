@@ -82,7 +82,7 @@ import Varlink
         #expect(described.stdout.contains("method Status() -> ("))
         #expect(try VarlinkInterface(parsing: described.stdout).name == "io.kawal.Daemon")
         let describedJSON = try json(try kawald.kawalctl(["introspect", "--json", "io.kawal.Daemon"]).stdout)
-        #expect(describedJSON["methods"] == ["Ping", "Version", "Status", "Metrics", "Reload"])
+        #expect(describedJSON["methods"] == ["Ping", "Version", "Status", "Metrics", "Reload", "Doctor"])
         let more = try kawald.kawalctl(["call", "--more", "io.kawal.Daemon.Version"])
         #expect(more.status == 0)
         #expect(more.stdout.contains("protocol_version"))

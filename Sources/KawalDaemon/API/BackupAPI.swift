@@ -32,6 +32,8 @@ struct BackupAPI: Sendable {
                 let (entry, problem) = try await backup.verify(try Parameters(request.parameters).required("id")) { done, total in
                     writer.yield(["progress": Self.progress("verify", done, total)])
                 }
+                // `kawalctl doctor` reports when a backup was last read back.
+                try await records.store.recordBackupVerification(id: entry.id, problem: problem, actor: try await records.actor(request))
                 return ["backup": BackupService.json(entry), "ok": .bool(problem == nil), "problem": problem.json]
             },
             "Prune": .async { request in

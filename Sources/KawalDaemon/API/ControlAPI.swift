@@ -96,6 +96,10 @@ public struct ControlAPI: Sendable {
                 }
                 return status
             },
+            "Doctor": .async { [store, scheduler, plugins, backup] _ in
+                let facts = try await DoctorFacts.gather(state: state, store: store, scheduler: scheduler, plugins: plugins, backup: backup)
+                return ["checks": .array(Doctor(facts).checks().map(\.json))]
+            },
             "Metrics": .async { [store] _ in
                 ["text": .string(try await MetricsReporter(metrics: state.metrics, store: store).render())]
             },

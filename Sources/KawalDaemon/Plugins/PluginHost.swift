@@ -21,6 +21,7 @@ actor PluginHost: Service {
         var pid: Int32?
         var restarts = 0
         var lastError: String?
+        var lastErrorAt: Date?
         var jobsDone: Int64 = 0
         var jobsFailed: Int64 = 0
     }
@@ -84,6 +85,7 @@ actor PluginHost: Service {
         crashes[name] = []
         statuses[name]?.state = "starting"
         statuses[name]?.lastError = nil
+        statuses[name]?.lastErrorAt = nil
         start(plugin)
         return statuses[name]!
     }
@@ -160,6 +162,7 @@ actor PluginHost: Service {
             crashes[plugin.name]!.removeAll { now.timeIntervalSince($0) > settings.pluginCrashWindow }
             update(plugin.name) {
                 $0.lastError = failure
+                $0.lastErrorAt = now
                 $0.restarts += 1
                 $0.pid = nil
             }
@@ -307,6 +310,7 @@ actor PluginHost: Service {
         update(name) {
             $0.state = "stopped"
             $0.lastError = reason
+            $0.lastErrorAt = Date()
             $0.pid = nil
         }
         pluginLogger.notice("external plugin gone: \(reason)")
