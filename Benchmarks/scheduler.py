@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "Tests" / "python"))
 from conftest import wait_for_socket  # noqa: E402
+from strace_counts import WATCHDOG_PING_CYCLE, system_calls  # noqa: E402
 
 BIN = Path(os.environ.get("KAWAL_BIN_DIR", ROOT / ".build" / "release"))
 PENDING = int(os.environ.get("KAWAL_BENCH_PENDING", "1000000"))
@@ -202,20 +203,8 @@ def main():
             except BlockingIOError:
                 break
         daemon.stop()
-        calls = {}
-        attached = set()
-        for line in trace.read_text().splitlines():
-            fields = line.split()
-            if len(fields) < 2 or fields[1].startswith(("<...", "+++", "---")):
-                continue
-            if fields[0] not in attached:
-                # Each thread's first line is the call it was blocked in when strace attached.
-                attached.add(fields[0])
-                if "<unfinished ...>" in line or fields[1].startswith("restart_syscall"):
-                    continue
-            name = fields[1].split("(")[0]
-            calls[name] = calls.get(name, 0) + 1
-        ping_cycle = {"epoll_wait", "read", "sendto", "timerfd_settime"}
+        calls = system_calls(trace.read_text())
+        ping_cycle = WATCHDOG_PING_CYCLE
         total = sum(calls.values())
         other = {name: count for name, count in calls.items() if name not in ping_cycle}
         print(f"idle kawald over {IDLE_SECONDS} s with the watchdog on: {pings} watchdog pings, {total} system calls "

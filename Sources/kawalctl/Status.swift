@@ -1,4 +1,5 @@
 import ArgumentParser
+import KawalCore
 import Varlink
 
 struct Status: ParsableCommand {
@@ -56,16 +57,7 @@ func formatDuration(_ seconds: Double) -> String {
     return "\(secs)s"
 }
 
-func formatBytes(_ bytes: Int64) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-    var value = Double(bytes)
-    var unit = 0
-    while value >= 1024 && unit < units.count - 1 {
-        value /= 1024
-        unit += 1
-    }
-    return unit == 0 ? "\(bytes) B" : "\(Int((value * 10).rounded()) / 10).\(Int((value * 10).rounded()) % 10) \(units[unit])"
-}
+func formatBytes(_ bytes: Int64) -> String { ByteCount.text(bytes) }
 
 extension String {
     func replacingUnderscores() -> String {

@@ -4,8 +4,8 @@
         machine.run("systemctl", "is-system-running")
 
 Everything the machine writes (/etc, /var, /run, /tmp) lands in a tmpfs that disappears with it;
-the host's root is only the overlay's read-only lower layer. See boot.sh and
-../shared/design/PLATFORM-NOTES.md's section on a real systemd for the reasons behind each step.
+the host's root is only the overlay's read-only lower layer. boot.sh says why each step is there:
+systemd booted over the bare root would empty the real /tmp and write the real /etc.
 """
 import os
 import shlex

@@ -5,7 +5,8 @@
   build.py package        stages the tree in OUT/root and writes OUT/kawal_VERSION_amd64.deb
 
 Environment: KAWAL_BIN (the built binaries; default .build/release), KAWAL_DEB_OUT (default
-.build/deb), KAWAL_DEB_FAST (gzip -1 instead of xz), KAWAL_DEB_MAINTAINER (default: git's user.name <user.email>).
+.build/deb), KAWAL_DEB_FAST (gzip -1 instead of xz), KAWAL_DEB_VERSION (instead of kawald --version),
+KAWAL_DEB_MAINTAINER (default: git's user.name <user.email>).
 
 The binaries link the Swift runtime dynamically, and the package carries the runtime libraries they
 use in /usr/lib/kawal/swift (their RUNPATH), once for all of them: linked statically, each of the
@@ -126,7 +127,7 @@ def shlib_depends(binaries, runtime):
 
 
 def package():
-    version = run(str(BIN / "kawald"), "--version").strip()
+    version = os.environ.get("KAWAL_DEB_VERSION") or run(str(BIN / "kawald"), "--version").strip()
     commit_date = run("git", "log", "-1", "--format=%cD", cwd=ROOT).strip()
     commit_day = run("git", "log", "-1", "--format=%cs", cwd=ROOT).strip()
     stage = OUT / "root"

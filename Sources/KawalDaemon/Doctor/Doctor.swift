@@ -1,4 +1,5 @@
 import Foundation
+import KawalCore
 import Varlink
 
 /// One line of `kawalctl doctor`: what was checked, how it came out, and what to do about it.
@@ -314,16 +315,16 @@ struct Doctor: Sendable {
         }
         let short = places.filter { $0.0.availableBytes < $0.1 }
         let tight = places.filter { $0.0.availableBytes < 2 * $0.1 + 256 << 20 }
-        let shown = places.map { "\(Self.bytes($0.0.availableBytes)) free in \($0.0.path)" }.joined(separator: ", ")
+        let shown = places.map { "\(ByteCount.text($0.0.availableBytes)) free in \($0.0.path)" }.joined(separator: ", ")
         if let first = short.first {
-            return DoctorCheck(id: id, status: .fail, message: "\(shown): not enough for a backup of the \(Self.bytes(db)) database (needs about \(Self.bytes(first.1)) in \(first.0.path))",
+            return DoctorCheck(id: id, status: .fail, message: "\(shown): not enough for a backup of the \(ByteCount.text(db)) database (needs about \(ByteCount.text(first.1)) in \(first.0.path))",
                                hint: "free space (df -h \(first.0.path); kawalctl backup prune) or move [backup] dir to a larger disk")
         }
         if let first = tight.first {
-            return DoctorCheck(id: id, status: .warn, message: "\(shown): a backup of the \(Self.bytes(db)) database fits, with little room to spare",
+            return DoctorCheck(id: id, status: .warn, message: "\(shown): a backup of the \(ByteCount.text(db)) database fits, with little room to spare",
                                hint: "df -h \(first.0.path); kawalctl backup prune")
         }
-        return .ok(id, "\(shown) for a \(Self.bytes(db)) database")
+        return .ok(id, "\(shown) for a \(ByteCount.text(db)) database")
     }
 
     func waitingJobs() -> [DoctorCheck] {
@@ -392,14 +393,4 @@ struct Doctor: Sendable {
         return "\(total) s"
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024 && unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f", value) + " " + units[unit]
-    }
 }
