@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 from strace_counts import WATCHDOG_PING_CYCLE, system_calls  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-DEB = os.environ.get("KAWAL_DEB")
+DEB = os.path.abspath(os.environ["KAWAL_DEB"]) if os.environ.get("KAWAL_DEB") else None
 PEERS = ROOT / "Tests" / "peers"
 NIK = "5203015708450001"
 
