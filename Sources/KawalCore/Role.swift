@@ -71,9 +71,9 @@ public struct AccessPolicy: Sendable, Equatable {
         let message: String
         switch required {
         case .admin:
-            message = "\(account) may not do this: it needs an administrator (root or a member of group \(group)); add the account with 'usermod -aG \(group) USER'"
+            message = "\(account) may not do this: it needs an administrator (root or a member of group \(group)); add the account with 'usermod -aG \(group) USER' and log in again"
         default:
-            message = "\(account) may not use kawald: case records are personal data; members of group \(handlerGroup) (case handlers) or \(adminGroup) (administrators) may; add the account with 'usermod -aG \(handlerGroup) USER'"
+            message = "\(account) may not use kawald: case records are personal data; members of group \(handlerGroup) (case handlers) or \(adminGroup) (administrators) may; add the account with 'usermod -aG \(handlerGroup) USER' and log in again"
         }
         return VarlinkError("io.kawal.PermissionDenied", [
             "message": .string(message), "role": .string(caller.role.rawValue), "required_group": .string(group),

@@ -30,7 +30,10 @@ actor Scheduler: Service {
     /// Due jobs waiting for a plugin with their capability, oldest first.
     private var ready: [String: CircularBuffer<Int64>] = [:]
     private var leases = LeaseBook()
-    private var waiters: [String: CheckedContinuation<Void, Never>] = [:]
+    /// Servers waiting for work, by owner. Each wait has a number of its own, so that the time-out
+    /// or cancellation of one wait can never end a later wait of the same owner.
+    private var waiters: [String: (wait: UInt64, continuation: CheckedContinuation<Void, Never>)] = [:]
+    private var waitsBegun: UInt64 = 0
     private var attached: [String: Set<String>] = [:]
     private var subscribers: [UUID: AsyncStream<SchedulerEvent>.Continuation] = [:]
     private(set) var staleAtStart = 0
@@ -101,7 +104,7 @@ actor Scheduler: Service {
         } onCancelOrGracefulShutdown: { [timer] in
             timer.stop()
         }
-        for waiter in waiters.values { waiter.resume() }
+        for waiter in waiters.values { waiter.continuation.resume() }
         waiters.removeAll()
         for subscriber in subscribers.values { subscriber.finish() }
     }
@@ -184,7 +187,7 @@ actor Scheduler: Service {
 
     private func wakeWaiters() {
         for (owner, capabilities) in attached where capabilities.contains(where: { !(ready[$0]?.isEmpty ?? true) }) {
-            waiters.removeValue(forKey: owner)?.resume()
+            waiters.removeValue(forKey: owner)?.continuation.resume()
         }
     }
 
@@ -203,13 +206,13 @@ actor Scheduler: Service {
     /// Wakes the owner's serve loop for good (its process ended, or it is being stopped): nextBatch answers nil.
     func interrupt(owner: String) {
         attached[owner] = nil
-        waiters.removeValue(forKey: owner)?.resume()
+        waiters.removeValue(forKey: owner)?.continuation.resume()
     }
 
     /// The plugin is gone: its leases end now and its jobs are offered again.
     func detach(owner: String) async {
         attached[owner] = nil
-        waiters.removeValue(forKey: owner)?.resume()
+        waiters.removeValue(forKey: owner)?.continuation.resume()
         let revoked = leases.revokeAll(of: owner)
         if !revoked.isEmpty {
             await takeBack(revoked, reason: "plugin \(owner) went away before answering", onlyExpired: false)
@@ -251,9 +254,12 @@ actor Scheduler: Service {
     /// because one service failed) has no other way to wake a waiter, which otherwise slept until
     /// `idle` ran out (a day) while systemd waited for kawald to exit.
     private func waitForWork(owner: String, idle: Duration) async -> Bool {
+        waitsBegun += 1
+        let wait = waitsBegun
         let timeout = Task { [weak self] in
-            try? await EventLoopSleep.sleep(for: idle)
-            await self?.timeOut(owner)
+            // Cancelled (the wait ended otherwise): no time-out to report.
+            guard (try? await EventLoopSleep.sleep(for: idle)) != nil else { return }
+            await self?.timeOut(owner, wait: wait)
         }
         defer { timeout.cancel() }
         await withTaskCancellationHandler {
@@ -261,18 +267,20 @@ actor Scheduler: Service {
                 if Task.isCancelled {
                     continuation.resume()
                 } else {
-                    waiters[owner] = continuation
+                    // One server per owner waits at a time; should a second come, the first looks again.
+                    waiters.updateValue((wait, continuation), forKey: owner)?.continuation.resume()
                 }
             }
         } onCancel: {
-            Task { await self.stopWaiting(owner) }
+            Task { await self.stopWaiting(owner, wait: wait) }
         }
         let timedOutNow = timedOut.remove(owner) != nil
         return !timedOutNow
     }
 
-    private func stopWaiting(_ owner: String) {
-        waiters.removeValue(forKey: owner)?.resume()
+    private func stopWaiting(_ owner: String, wait: UInt64) {
+        guard waiters[owner]?.wait == wait else { return }
+        waiters.removeValue(forKey: owner)?.continuation.resume()
     }
 
     /// Whether `owner` waits for work now (for tests that must act while it does).
@@ -280,11 +288,10 @@ actor Scheduler: Service {
 
     private var timedOut: Set<String> = []
 
-    private func timeOut(_ owner: String) {
-        if let waiter = waiters.removeValue(forKey: owner) {
-            timedOut.insert(owner)
-            waiter.resume()
-        }
+    private func timeOut(_ owner: String, wait: UInt64) {
+        guard waiters[owner]?.wait == wait, let waiter = waiters.removeValue(forKey: owner) else { return }
+        timedOut.insert(owner)
+        waiter.continuation.resume()
     }
 
     /// A plugin's answers. Late or foreign answers (the lease moved on) are ignored.

@@ -40,4 +40,6 @@ rmdir /.oldroot
 # /run/credentials/UNIT) never reach PID 1's view. Shared within this namespace only: unshare made
 # it private, so nothing propagates to the host.
 mount --make-rshared /
-exec /lib/systemd/systemd --system "--unit=$unit"
+# Tell systemd it is in a container, whatever host this runs on: then it leaves the host's
+# hardware, kernel settings and devices alone (no udev, pstore, modules, sysctls).
+exec env container=kawal-system /lib/systemd/systemd --system "--unit=$unit"

@@ -15,6 +15,21 @@ from machine import Machine
 DEB = os.path.abspath(os.environ["KAWAL_DEB"]) if os.environ.get("KAWAL_DEB") else None
 FROM_DEB = os.path.abspath(os.environ["KAWAL_UPGRADE_FROM_DEB"]) if os.environ.get("KAWAL_UPGRADE_FROM_DEB") else None
 NIK = "5203015708450001"
+# A call on the plugin socket: kawald answers it (with an error: a plugin must register first).
+PLUGIN_SOCKET_PROBE = """
+import json, socket
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(10)
+s.connect("/run/kawal/plugins.sock")
+s.sendall(json.dumps({"method": "org.varlink.service.GetInfo", "parameters": {}}).encode() + b"\\0")
+reply = b""
+while not reply.endswith(b"\\0"):
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    reply += chunk
+print(reply.rstrip(b"\\0").decode())
+"""
 
 pytestmark = [
     pytest.mark.skipif(os.geteuid() != 0, reason="booting systemd in fresh namespaces needs root"),
@@ -62,6 +77,15 @@ class TestUpgrade:
         installed = machine.run("dpkg", "-i", "--force-confold", DEB)
         assert "kawal" in installed.stdout
         assert machine.run("systemctl", "is-active", "kawald.service").stdout.strip() == "active", "the upgrade restarted kawald"
+        assert machine.run("systemctl", "show", "kawald.service", "-p", "NRestarts", "--value").stdout.strip() == "0"
+        for socket_unit in ("kawald.socket", "kawald-plugins.socket"):
+            assert machine.run("systemctl", "is-active", socket_unit).stdout.strip() == "active"
+        # The sockets are systemd's again, and the plugin socket answers (an earlier kawald, stopping,
+        # shut it down; an earlier unit gave it to kawal:kawal).
+        assert machine.run("stat", "-c", "%U:%G %a", "/run/kawal/plugins.sock").stdout.split() == ["root:kawal-plugin", "660"]
+        assert machine.run("stat", "-c", "%U:%G %a", "/run/kawal/control.sock").stdout.split() == ["root:kawal", "660"]
+        answer = machine.run("python3", "-c", PLUGIN_SOCKET_PROBE).stdout
+        assert "error" in json.loads(answer), answer
         after = schema(machine)
         assert after > self.state["schema_before"], f"schema {self.state['schema_before']} → {after}: the migrations ran"
         shown = kawalctl(machine, "case", "show", self.state["case"], "--json").stdout

@@ -48,6 +48,13 @@ struct Doctor: Sendable {
 
     static let channelNames = ["email": "e-mail", "sms": "SMS", "webhook": "the chat gateway (webhook)"]
     static let pluginExamples = ["notify.email": "email", "notify.sms": "sms", "notify.webhook": "webhook", "backup": "backup"]
+    /// What restarts a plugin: kawald for the ones it starts, systemd for a unit of its own.
+    static func restartHint(_ plugin: DoctorFacts.Plugin) -> String {
+        plugin.origin == "external"
+            ? "journalctl -u 'kawal-plugin@*' says why; once fixed, systemctl restart kawal-plugin@\(plugin.name)"
+            : "kawalctl plugin status \(plugin.name); once fixed, kawalctl plugin restart \(plugin.name)"
+    }
+
     static let pluginPrograms = ["notify.email": "notify-email", "notify.sms": "notify-sms", "notify.webhook": "notify-webhook", "backup": "kawal-backup"]
 
     /// The capabilities something needs: the channel each active handler is reached on first (the
@@ -80,12 +87,19 @@ struct Doctor: Sendable {
             if !idle.isEmpty {
                 let names = idle.map { "\($0.name) (\($0.state))" }.joined(separator: ", ")
                 return DoctorCheck(id: id, status: .fail, message: "\(what), but no running plugin offers \(capability); not running: \(names)",
-                                   hint: "kawalctl plugin status \(idle[0].name), then kawalctl plugin restart \(idle[0].name)")
+                                   hint: Self.restartHint(idle[0]))
             }
             let name = Self.pluginExamples[capability] ?? "NAME"
-            let program = Self.pluginPrograms[capability].map { "/usr/lib/kawal/plugins/" + $0 } ?? "/path/to/plugin"
-            return DoctorCheck(id: id, status: .fail, message: "\(what), but no plugin offers \(capability): \(capability == "backup" ? "backup jobs" : "those messages") wait in the job queue",
-                               hint: "add [plugins.\(name)] exec = \"\(program)\" to \(facts.configPath) and restart kawald (docs/\(capability == "backup" ? "backups" : "notifiers").md)")
+            let program = Self.pluginPrograms[capability] ?? "PLUGIN"
+            let message = "\(what), but no plugin offers \(capability): \(capability == "backup" ? "backup jobs" : "those messages") wait in the job queue"
+            // Under systemd a notifier runs as its own unit (kawald's sandbox has no network); the
+            // backup plugin, and any plugin without systemd, is started by kawald.
+            if capability != "backup" && facts.pluginsSocketActivated {
+                return DoctorCheck(id: id, status: .fail, message: message,
+                                   hint: "put its arguments in /etc/kawal/plugins/\(program).conf, then systemctl enable --now kawal-plugin@\(program) (docs/notifiers.md)")
+            }
+            return DoctorCheck(id: id, status: .fail, message: message,
+                               hint: "add [plugins.\(name)] exec = \"/usr/lib/kawal/plugins/\(program)\" to \(facts.configPath) and restart kawald (docs/\(capability == "backup" ? "backups" : "notifiers").md)")
         }
     }
 
@@ -344,7 +358,9 @@ struct Doctor: Sendable {
     func plugins() -> [DoctorCheck] {
         guard !facts.plugins.isEmpty else {
             return [DoctorCheck(id: "plugins", status: .warn, message: "no plugins are configured: no reminder, alert or backup leaves kawald",
-                                hint: "add [plugins.NAME] sections to \(facts.configPath) (docs/plugins.md)")]
+                                hint: facts.pluginsSocketActivated
+                                    ? "systemctl enable --now kawal-plugin@notify-email (and the other notifiers; docs/notifiers.md), and [plugins.backup] in \(facts.configPath) (docs/backups.md)"
+                                    : "add [plugins.NAME] sections to \(facts.configPath) (docs/plugins.md)")]
         }
         return facts.plugins.map { plugin in
             let id = "plugin." + plugin.name
@@ -352,7 +368,7 @@ struct Doctor: Sendable {
             switch plugin.state {
             case "failed":
                 return DoctorCheck(id: id, status: .fail, message: "\(plugin.name) failed and is not restarted\(error)",
-                                   hint: "kawalctl plugin status \(plugin.name); once fixed, kawalctl plugin restart \(plugin.name)")
+                                   hint: Self.restartHint(plugin))
             case "backing_off":
                 return DoctorCheck(id: id, status: .warn, message: "\(plugin.name) is backing off before a restart\(error)",
                                    hint: "kawalctl plugin status \(plugin.name)")

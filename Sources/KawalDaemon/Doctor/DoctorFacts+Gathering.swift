@@ -3,13 +3,15 @@ import KawalAge
 import KawalCalendar
 import KawalCore
 import KawalStore
+import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension DoctorFacts {
     /// Collects what `Doctor` judges: from the running configuration, the store, the scheduler, the
-    /// plugin host and the file system. Reads only; the file system is read off the event loop.
+    /// plugin host and the file system. Reads only; the file system (and the user database, which
+    /// may be remote) is read on NIO's blocking-work pool: Swift's tasks run on the event loops here.
     static func gather(state: DaemonState, store: Store, scheduler: Scheduler, plugins: PluginHost, backup: BackupService) async throws -> DoctorFacts {
         let configuration = state.configuration
         let configPath: String
@@ -24,7 +26,7 @@ extension DoctorFacts {
         let keyPlaces = [configuration.stateDirectory, "/etc/kawal", backupDirectory].reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let hasBackup = settings != nil
 
-        var facts = await Task.detached {
+        var facts = try await NIOThreadPool.singleton.runIfActive {
             var facts = DoctorFacts(now: Date(), startedAt: state.startedAt, configPath: configPath, stateDirectory: fileFacts(configuration.stateDirectory),
                                     handlerGroup: configuration.handlerGroup, pluginGroup: configuration.pluginGroup,
                                     configuredZone: configuration.timeZone,
@@ -45,7 +47,7 @@ extension DoctorFacts {
                 facts.secretKeys = keyPlaces.flatMap { secretKeys(under: $0, depth: 3) }
             }
             return facts
-        }.value
+        }
 
         facts.plugins = await plugins.list().map {
             Plugin(name: $0.name, origin: $0.origin, state: $0.state, capabilities: $0.capabilities, lastError: $0.lastError, lastErrorAt: $0.lastErrorAt)

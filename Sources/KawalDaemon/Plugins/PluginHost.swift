@@ -37,6 +37,9 @@ actor PluginHost: Service {
     private var crashes: [String: [Date]] = [:]
     /// Connected external plugins, so that shutdown can end their connections.
     private var externals: [String: (channel: PluginChannel, owner: String)] = [:]
+    /// Set once kawald stops taking external plugins: one that registers after that is sent away,
+    /// or it would keep a stopping kawald waiting for it.
+    private var closingExternals = false
     /// Serves the backup plugin's snapshot connections (see `serveExternal`).
     private var backup: BackupService?
 
@@ -123,6 +126,7 @@ actor PluginHost: Service {
 
     /// Asks connected external plugins to stop and ends their connections.
     func disconnectExternals() async {
+        closingExternals = true
         for (owner, external) in externals {
             await scheduler.interrupt(owner: owner)
             await external.channel.stop(timeout: 2)
@@ -282,6 +286,10 @@ actor PluginHost: Service {
                                                        leaseSeconds: Int64(settings.lease), pingSeconds: Int64(settings.pluginPing ?? 0), firstCall: first)
         } catch {
             logger.warning("external plugin not accepted: \(error)", metadata: ["kawal.peer_pid": "\(peer?.pid ?? 0)"])
+            return
+        }
+        if closingExternals || Task.isCancelled {
+            await channel.stop(timeout: 2)
             return
         }
         let name = registration.name

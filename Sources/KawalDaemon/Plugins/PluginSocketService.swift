@@ -32,25 +32,34 @@ struct PluginSocketService: Service {
         // The accept thread waits on the socket and on `wake`; stopping writes `wake`. It must not
         // shutdown(2) the socket: systemd's socket unit holds the same listening socket, and a
         // shut-down one stays dead for the next kawald (which then stopped the moment it was ready).
+        let ownSocket = inheritedFD == nil
+        let path = self.path
         let wake = eventfd(0, Int32(EFD_CLOEXEC))
-        guard wake >= 0 else { throw VarlinkSocketError(operation: "eventfd", path: nil, errno: errno) }
+        guard wake >= 0 else {
+            let code = errno
+            if ownSocket { close(fd); unlink(path) }
+            throw VarlinkSocketError(operation: "eventfd", path: nil, errno: code)
+        }
         let stop = WakeOnce(fd: wake)
         let (connections, continuation) = AsyncThrowingStream<CInt, any Error>.makeStream()
+        // The thread owns the descriptors: the listening socket is closed (and its path removed, when
+        // it is kawald's own; an inherited one stays with systemd for the next start) only once
+        // nothing can accept on it any more.
         let thread = Thread {
-            let failure = Self.acceptLoop(listening: fd, wake: wake, yield: { continuation.yield($0) })
+            let failure = Self.acceptLoop(listening: fd, wake: wake) { client in
+                // Nobody takes connections any more (the service is stopping): do not leak them.
+                if case .terminated = continuation.yield(client) { close(client) }
+            }
             stop.close()
+            if ownSocket {
+                close(fd)
+                unlink(path)
+            }
             continuation.finish(throwing: failure)
         }
         thread.name = "kawal-plugin-accept"
         thread.start()
-        defer {
-            stop.signal()
-            // Only kawald's own socket goes; an inherited one stays with systemd for the next start.
-            if inheritedFD == nil {
-                close(fd)
-                unlink(path)
-            }
-        }
+        defer { stop.signal() }
         try await withTaskCancellationOrGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 for try await client in connections {
@@ -79,10 +88,8 @@ struct PluginSocketService: Service {
             }
             if pollers[1].revents != 0 { return nil }
             guard pollers[0].revents != 0 else { continue }
-            let client = accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+            let client = accept4(fd, nil, nil, Int32(SOCK_CLOEXEC.rawValue))
             if client >= 0 {
-                // The conversation itself blocks on the socket (PluginChannel).
-                _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) & ~O_NONBLOCK)
                 yield(client)
                 continue
             }
