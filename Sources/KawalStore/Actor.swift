@@ -19,6 +19,9 @@ public struct Actor: Sendable, Equatable {
 
     public var isAdmin: Bool { role == "admin" }
 
+    /// Who this caller is to a case's reporter: administrators see a confidential reporter, others do not.
+    public var reporterAudience: ReporterAudience { isAdmin ? .administrator : .handler }
+
     /// kawald itself (imports, scheduled work).
     public static func system(pid: Int64) -> Actor {
         Actor(uid: 0, pid: pid, role: "admin", handlerID: nil, label: "kawald")

@@ -106,6 +106,36 @@ public struct Reporter: Codable, Sendable, Equatable {
     }
 }
 
+/// Who is looking at a case's reporter.
+public enum ReporterAudience: Sendable, Equatable {
+    /// An administrator of the complaint centre.
+    case administrator
+    /// The case's handler (or a supervisor).
+    case handler
+    /// The person the case is about, in a subject-access export; a guardian may hand it on, and the
+    /// guardian may be the one reported.
+    case dataSubject
+}
+
+extension Reporter {
+    /// Whether who reported is kept from `audience`: a confidential or anonymous reporter is known
+    /// to administrators only.
+    public func isWithheld(from audience: ReporterAudience) -> Bool {
+        (confidential || anonymous) && audience != .administrator
+    }
+
+    /// The reporter as `audience` may see it: without name, relation and phone when withheld.
+    ///
+    /// ```swift
+    /// Reporter(name: "Ibu Ani", relation: "tetangga", phone: "+6281…", confidential: true, anonymous: false)
+    ///     .disclosed(to: .dataSubject)   // name, relation and phone nil; the flags stay
+    /// ```
+    public func disclosed(to audience: ReporterAudience) -> Reporter {
+        guard isWithheld(from: audience) else { return self }
+        return Reporter(name: nil, relation: nil, phone: nil, confidential: confidential, anonymous: anonymous)
+    }
+}
+
 public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "caseFile"
     public var id: Int64?

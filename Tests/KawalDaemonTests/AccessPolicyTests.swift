@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import KawalCore
+import KawalStore
 import Testing
 import Varlink
 
@@ -43,5 +44,22 @@ import Varlink
         #expect(KawalInterfaces.daemon.name == "io.kawal.Daemon")
         #expect(KawalInterfaces.common.errors["PermissionDenied"] != nil)
         #expect(Set(KawalInterfaces.daemon.methods.keys) == ["Ping", "Version", "Status", "Metrics", "Reload", "Doctor"])
+    }
+
+    /// Who reported a confidential or anonymous case is for administrators only.
+    @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+    func reportersAreDisclosedByAudience(confidential: Bool, anonymous: Bool) {
+        let reporter = Reporter(name: "Ibu Sumiati", relation: "tetangga", phone: "+6281234567001", confidential: confidential, anonymous: anonymous)
+        #expect(reporter.disclosed(to: .administrator) == reporter)
+        for audience in [ReporterAudience.handler, .dataSubject] {
+            let shown = reporter.disclosed(to: audience)
+            if confidential || anonymous {
+                #expect(shown.name == nil && shown.relation == nil && shown.phone == nil)
+                #expect(shown.confidential == confidential && shown.anonymous == anonymous)
+            } else {
+                #expect(shown == reporter)
+            }
+        }
+        #expect(Actor.system(pid: 1).reporterAudience == .administrator)
     }
 }

@@ -96,7 +96,7 @@ struct PrivacyAPI: Sendable {
                     "consents": .array(export.consents.map(consent)),
                     "cases": .array(export.cases.map { detail in
                         [
-                            "case": v.caseView(detail.view), "history": .array(detail.history.map(v.history)),
+                            "case": v.caseView(detail.view, audience: .dataSubject), "history": .array(detail.history.map(v.history)),
                             "followups": .array(detail.followUps.map(v.followUp)), "referrals": .array(detail.referrals.map(v.referral)),
                         ]
                     }),

@@ -102,12 +102,12 @@ struct RecordsAPI: Sendable {
         let v = views
         return [
             "Open": method { p, actor in
-                ["case": v.caseView(try await store.openCase(caseInput(p.nested("case")), actor: actor))]
+                ["case": v.caseView(try await store.openCase(caseInput(p.nested("case")), actor: actor), audience: actor.reporterAudience)]
             },
             "Get": method { p, actor in
                 let detail = try await store.caseDetail(id: p.int("id"), code: p.string("code"), actor: actor)
                 return [
-                    "case": v.caseView(detail.view), "history": .array(detail.history.map(v.history)),
+                    "case": v.caseView(detail.view, audience: actor.reporterAudience), "history": .array(detail.history.map(v.history)),
                     "followups": .array(detail.followUps.map(v.followUp)), "referrals": .array(detail.referrals.map(v.referral)),
                 ]
             },
@@ -119,15 +119,15 @@ struct RecordsAPI: Sendable {
             },
             "Update": method { p, actor in
                 ["case": v.caseView(try await store.updateCase(id: try p.requiredInt("id"), version: try p.requiredInt("version"),
-                                                               changes: caseInput(p.nested("changes")), actor: actor))]
+                                                               changes: caseInput(p.nested("changes")), actor: actor), audience: actor.reporterAudience)]
             },
             "Assign": method { p, actor in
                 ["case": v.caseView(try await store.assignCase(id: try p.requiredInt("id"), version: try p.requiredInt("version"),
-                                                               handler: p.string("handler"), actor: actor))]
+                                                               handler: p.string("handler"), actor: actor), audience: actor.reporterAudience)]
             },
             "Transition": method { p, actor in
                 ["case": v.caseView(try await store.transitionCase(id: try p.requiredInt("id"), version: try p.requiredInt("version"),
-                                                                   to: try p.required("to"), note: p.string("note"), actor: actor))]
+                                                                   to: try p.required("to"), note: p.string("note"), actor: actor), audience: actor.reporterAudience)]
             },
             "AddFollowUp": method { p, actor in
                 let hours = p.int("window_hours")

@@ -43,18 +43,21 @@ struct Views {
         ["id": .int(d.id), "name": .string(d.name), "village": .string(d.village), "birth_date": d.birthDate.json, "reason": .string(d.reason)]
     }
 
-    func reporter(_ r: Reporter?) -> JSONValue {
-        guard let r else { return .null }
-        return ["name": r.name.json, "relation": r.relation.json, "phone": r.phone.json, "confidential": .bool(r.confidential), "anonymous": .bool(r.anonymous)]
+    func reporter(_ reporter: Reporter?, audience: ReporterAudience) -> JSONValue {
+        guard let reporter else { return .null }
+        let r = reporter.disclosed(to: audience)
+        return ["name": r.name.json, "relation": r.relation.json, "phone": r.phone.json, "confidential": .bool(r.confidential), "anonymous": .bool(r.anonymous),
+                "withheld": .bool(reporter.isWithheld(from: audience))]
     }
 
-    func caseView(_ v: CaseView) -> JSONValue {
+    /// A case as `audience` may see it (a confidential or anonymous reporter only for administrators).
+    func caseView(_ v: CaseView, audience: ReporterAudience) -> JSONValue {
         let c = v.record
         return [
             "id": .int(c.id!), "code": .string(c.code), "person_id": .int(c.personID), "person_name": .string(v.personName),
             "type": .string(c.type), "subtype": c.subtype.json, "status": .string(c.status), "risk": .string(c.risk),
             "urgent_safety": .bool(c.urgentSafety), "handler": v.handlerCode.json, "village": .string(c.village),
-            "summary": c.summary.json, "notes": c.notes.json, "reporter": reporter(c.reporter), "opened_at": time(c.openedAt),
+            "summary": c.summary.json, "notes": c.notes.json, "reporter": reporter(c.reporter, audience: audience), "opened_at": time(c.openedAt),
             "due_at": time(c.dueAt), "resolved_at": time(c.resolvedAt), "closed_at": time(c.closedAt), "legal_hold": .bool(c.legalHold),
             "legal_hold_reason": c.legalHoldReason.json, "violence_form": c.violenceForm.json, "violence_place": c.violencePlace.json,
             "perpetrator_relation": c.perpetratorRelation.json, "version": .int(c.version), "updated_at": time(c.updatedAt),

@@ -62,6 +62,7 @@ struct CaseShow: ParsableCommand {
         if let name = reporter["name"]?.stringValue { parts.append(name) }
         if let relation = reporter["relation"]?.stringValue { parts.append(relation) }
         if reporter["phone"]?.stringValue != nil { parts.append("phone on file") }
+        if reporter["withheld"]?.boolValue == true { parts.append("who reported is known to administrators only") }
         if reporter["confidential"]?.boolValue == true { parts.append("CONFIDENTIAL: do not tell who reported") }
         return parts.isEmpty ? "-" : parts.joined(separator: ", ")
     }
