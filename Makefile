@@ -16,7 +16,7 @@ APT_PACKAGES := libsystemd-dev libzstd-dev libsqlite3-dev pkg-config python3 pyt
 # Only for `make test-deb`, so that `make test` does not install lintian.
 DEB_APT_PACKAGES := lintian man-db
 
-.PHONY: all deps deps-apt deps-python build completions run test test-swift test-python test-system upgrade-from-deb bench deb deb-debug test-deb clean
+.PHONY: all deps deps-apt deps-python build completions plugin-links run test test-swift test-python test-system upgrade-from-deb bench deb deb-debug test-deb clean
 
 all: build
 
@@ -41,7 +41,11 @@ deps-python: $(VENV)/.installed
 
 build: deps-apt
 	$(SWIFT) build
-	@$(MAKE) --no-print-directory completions
+	@$(MAKE) --no-print-directory completions plugin-links PLUGIN_BIN=$(BIN)
+
+# Each shipped plugin is a link to kawal-plugins, named after the plugin (notify-email, kawal-backup, …).
+plugin-links:
+	@for plugin in $$($(PLUGIN_BIN)/kawal-plugins --list); do ln -sf kawal-plugins $(PLUGIN_BIN)/$$plugin; done
 
 completions:
 	@mkdir -p .build/completions
@@ -61,7 +65,6 @@ run: build
 test: deps build
 	$(SWIFT) build --product varlink-certification-server
 	$(SWIFT) build --product kawal-test-plugin
-	$(SWIFT) build --product kawal-backup
 	# Two processes: the end-to-end tests block on child processes and sockets, which would starve
 	# the in-process servers of the unit tests of Swift's (2-thread) cooperative pool.
 	KAWAL_BIN_DIR=$(BIN) $(SWIFT) test --skip KawalEndToEndTests
@@ -101,7 +104,8 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --product kawalctl
 	$(SWIFT) build -c release --product kawal-bench
 	$(SWIFT) build -c release --product kawal-test-plugin
-	$(SWIFT) build -c release --product kawal-backup
+	$(SWIFT) build -c release --product kawal-plugins
+	@$(MAKE) --no-print-directory plugin-links PLUGIN_BIN=$(RELEASE_BIN)
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/run.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/backup.py

@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "VarlinkNIO", targets: ["VarlinkNIO"]),
         .library(name: "KawalTesting", targets: ["KawalTesting"]),
         .library(name: "KawalPluginKit", targets: ["KawalPluginKit"]),
-        .executable(name: "kawal-backup", targets: ["kawal-backup"]),
+        .executable(name: "kawal-plugins", targets: ["kawal-plugins"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -97,8 +97,8 @@ let package = Package(
         // What kawald and the backup plugin share: the manifest, the catalogue of a backup folder, retention, atomic files.
         .target(name: "KawalBackup"),
         // The backup plugin: snapshot from kawald, zstd, age; also the decrypt/verify tool kawalctl runs.
-        .executableTarget(
-            name: "kawal-backup",
+        .target(
+            name: "BackupPlugin",
             dependencies: ["KawalBackup", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "plugins/backup"
@@ -115,24 +115,30 @@ let package = Package(
             ],
             path: "plugins/NotifyKit"
         ),
-        .executableTarget(
-            name: "notify-email",
+        .target(
+            name: "NotifyEmailPlugin",
             dependencies: ["NotifyKit", "KawalPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "plugins/notify-email"
         ),
-        .executableTarget(
-            name: "notify-sms",
+        .target(
+            name: "NotifySMSPlugin",
             dependencies: ["NotifyKit", "KawalPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "plugins/notify-sms"
         ),
-        .executableTarget(
-            name: "notify-webhook",
+        .target(
+            name: "NotifyWebhookPlugin",
             dependencies: [
                 "NotifyKit", "KawalPluginKit", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "plugins/notify-webhook"
+        ),
+        // The one program behind every shipped plugin: /usr/lib/kawal/plugins/NAME links to it.
+        .executableTarget(
+            name: "kawal-plugins",
+            dependencies: ["BackupPlugin", "NotifyEmailPlugin", "NotifySMSPlugin", "NotifyWebhookPlugin"],
+            path: "plugins/kawal-plugins"
         ),
         // A plugin that misbehaves on request, for the scheduler's tests.
         .executableTarget(name: "kawal-test-plugin", dependencies: ["KawalPluginKit"], path: "Tests/KawalTestPlugin"),

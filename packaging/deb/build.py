@@ -33,6 +33,8 @@ SYSTEM_LIBRARY_DIRS = ("/lib/", "/lib64/", "/usr/lib/")
 DOCS = ["README.md", "docs/operations.md", "docs/configuration.md", "docs/kawalctl.md", "docs/plugins.md",
         "docs/protocol.md", "docs/systemd.md", "docs/backups.md", "docs/notifiers.md", "docs/privacy.md",
         "docs/reminders.md", "docs/reports.md"]
+# The program behind every shipped plugin (plugins/kawal-plugins); trees before it had one each.
+MULTICALL = "kawal-plugins"
 # Plugin examples that need no Kawal code (docs/plugins.md), as Debian keeps examples.
 EXAMPLES = ["plugins/examples/sink.py"]
 
@@ -140,10 +142,15 @@ def package():
     binaries = [stage / "usr/bin/kawald", stage / "usr/bin/kawalctl"]
     install_binary(BIN / "kawald", binaries[0], runtime)
     install_binary(BIN / "kawalctl", binaries[1], runtime)
+    plugins = stage / "usr/lib/kawal/plugins"
     for plugin in plugin_products():
-        binaries.append(stage / "usr/lib/kawal/plugins" / plugin)
+        binaries.append(plugins / plugin)
         install_binary(BIN / plugin, binaries[-1], runtime)
-    (stage / "usr/lib/kawal/plugins").mkdir(parents=True, exist_ok=True)
+        if plugin == MULTICALL:
+            # Every plugin it holds is a link named after the plugin, which it reads from argv[0].
+            for name in run(str(BIN / plugin), "--list").split():
+                (plugins / name).symlink_to(plugin)
+    plugins.mkdir(parents=True, exist_ok=True)
     check_runtime(binaries + sorted(runtime.iterdir()), runtime)
 
     units = stage / "usr/lib/systemd/system"
@@ -201,7 +208,7 @@ def package():
     (control / "conffiles").write_text("/etc/kawal/kawald.toml\n")
     md5sums = []
     size = 0
-    for path in sorted(p for p in stage.rglob("*") if p.is_file() and not p.is_relative_to(control)):
+    for path in sorted(p for p in stage.rglob("*") if p.is_file() and not p.is_symlink() and not p.is_relative_to(control)):
         size += path.stat().st_size
         md5sums.append(f"{hashlib.md5(path.read_bytes()).hexdigest()}  {path.relative_to(stage)}\n")
     (control / "md5sums").write_text("".join(md5sums))

@@ -5,11 +5,13 @@ import NotifyKit
 
 /// notify-email: delivers `notify.email` jobs by handing RFC 5322 messages to a sendmail-compatible
 /// program (msmtp, postfix, exim), which owns SMTP, TLS, authentication and queueing.
-@main
-struct NotifyEmail: AsyncParsableCommand {
-    /// The command line after $KAWAL_PLUGIN_ARGS: what kawal-plugin@NAME.service reads from /etc/kawal/plugins/NAME.conf.
-    static func main() async { await main(PluginArguments.mergedOrExit()) }
+/// Where kawal-plugins starts notify-email: the command line after $KAWAL_PLUGIN_ARGS, which
+/// kawal-plugin@notify-email.service reads from /etc/kawal/plugins/notify-email.conf.
+public enum Entry {
+    public static func main() async { await NotifyEmail.main(PluginArguments.mergedOrExit()) }
+}
 
+struct NotifyEmail: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify-email",
         abstract: "Kawal plugin: delivers notify.email jobs through a sendmail-compatible program.",

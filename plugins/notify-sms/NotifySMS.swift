@@ -5,11 +5,13 @@ import NotifyKit
 
 /// notify-sms: delivers `notify.sms` jobs through Gammu SMSD, by gammu-smsd-inject or by writing
 /// into the outbox folder of its files backend.
-@main
-struct NotifySMS: AsyncParsableCommand {
-    /// The command line after $KAWAL_PLUGIN_ARGS: what kawal-plugin@NAME.service reads from /etc/kawal/plugins/NAME.conf.
-    static func main() async { await main(PluginArguments.mergedOrExit()) }
+/// Where kawal-plugins starts notify-sms: the command line after $KAWAL_PLUGIN_ARGS, which
+/// kawal-plugin@notify-sms.service reads from /etc/kawal/plugins/notify-sms.conf.
+public enum Entry {
+    public static func main() async { await NotifySMS.main(PluginArguments.mergedOrExit()) }
+}
 
+struct NotifySMS: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify-sms",
         abstract: "Kawal plugin: delivers notify.sms jobs through Gammu SMSD.",

@@ -5,11 +5,13 @@ import NotifyKit
 
 /// notify-webhook: delivers `notify.webhook` jobs as signed HTTP(S) POSTs, for WhatsApp or
 /// Telegram gateways and anything else that takes JSON.
-@main
-struct NotifyWebhook: AsyncParsableCommand {
-    /// The command line after $KAWAL_PLUGIN_ARGS: what kawal-plugin@NAME.service reads from /etc/kawal/plugins/NAME.conf.
-    static func main() async { await main(PluginArguments.mergedOrExit()) }
+/// Where kawal-plugins starts notify-webhook: the command line after $KAWAL_PLUGIN_ARGS, which
+/// kawal-plugin@notify-webhook.service reads from /etc/kawal/plugins/notify-webhook.conf.
+public enum Entry {
+    public static func main() async { await NotifyWebhook.main(PluginArguments.mergedOrExit()) }
+}
 
+struct NotifyWebhook: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify-webhook",
         abstract: "Kawal plugin: delivers notify.webhook jobs as signed HTTP(S) POSTs.",

@@ -288,16 +288,22 @@ func runPlugin() async {
     }
 }
 
-let arguments = CommandLine.arguments.dropFirst()
-switch arguments.first {
-case nil, "run":
-    await runPlugin()
-case "decrypt":
-    commandDecrypt(options(arguments.dropFirst()))
-case "verify":
-    commandVerify(options(arguments.dropFirst()))
-case "--version", "version":
-    print(toolVersion)
-default:
-    fail("unknown command '\(arguments.first!)'\n\(usage)", status: 2)
+/// Where kawal-plugins starts kawal-backup: `run` (the plugin, the default), `decrypt` and `verify`
+/// (for kawalctl backup restore and verify, and for people without Kawal), `version`.
+public enum Entry {
+    public static func main() async {
+        let arguments = CommandLine.arguments.dropFirst()
+        switch arguments.first {
+        case nil, "run":
+            await runPlugin()
+        case "decrypt":
+            commandDecrypt(options(arguments.dropFirst()))
+        case "verify":
+            commandVerify(options(arguments.dropFirst()))
+        case "--version", "version":
+            print(toolVersion)
+        default:
+            fail("unknown command '\(arguments.first!)'\n\(usage)", status: 2)
+        }
+    }
 }
