@@ -76,6 +76,9 @@ public enum Daemon {
             logger.critical("cannot open the database in \(configuration.stateDirectory): \(error)")
             return 1
         }
+        if store.nikHashesRemade > 0 {
+            logger.warning("nik-hash.key was missing: kawald made a new key and computed the NIK hashes of \(store.nikHashesRemade) people again with it; keep a copy of \(configuration.stateDirectory)/nik-hash.key with the age secret key (docs/backups.md)")
+        }
 
         let composer: MessageComposer
         do {

@@ -26,8 +26,30 @@ public final class Store: Sendable {
     public init(directory: String, time: TimeContext) throws {
         path = directory + "/kawal.db"
         self.time = time
-        current = Mutex(try Self.openPool(path: path))
-        nikKey = try Self.loadOrCreateKey(at: directory + "/nik-hash.key")
+        let pool = try Self.openPool(path: path)
+        current = Mutex(pool)
+        let (key, made) = try Self.loadOrCreateKey(at: directory + "/nik-hash.key")
+        nikKey = key
+        // A new key (first start, or the file was lost): every stored NIK's hash is made again with
+        // it, or no NIK would find its person as a likely duplicate any more.
+        nikHashesRemade = made ? try Self.rehashNIKs(pool, key: key) : 0
+    }
+
+    /// How many people's NIK hashes were made anew at start because `nik-hash.key` was missing
+    /// (0 on a first start): kawald says so in the journal.
+    public let nikHashesRemade: Int
+
+    static func rehashNIKs(_ pool: DatabasePool, key: Data) throws -> Int {
+        try pool.write { db in
+            let people = try Row.fetchAll(db, sql: "SELECT id, nik FROM person WHERE nik IS NOT NULL")
+            let update = try db.makeStatement(sql: "UPDATE person SET nikHash = ? WHERE id = ?")
+            for person in people {
+                let nik: String = person["nik"]
+                let id: Int64 = person["id"]
+                try update.execute(arguments: [Self.nikHash(nik, key: key), id])
+            }
+            return people.count
+        }
     }
 
     static func openPool(path: String) throws -> DatabasePool {
@@ -51,23 +73,41 @@ public final class Store: Sendable {
         return pool
     }
 
-    /// 32 random bytes, readable by kawald's user only, made on first start.
-    static func loadOrCreateKey(at path: String) throws -> Data {
-        if let data = FileManager.default.contents(atPath: path), data.count == 32 {
-            return data
+    /// 32 random bytes, readable by kawald's user only, made when there is none (and then `made`).
+    /// A file of another size is refused, not replaced: it may be the real key, damaged.
+    static func loadOrCreateKey(at path: String) throws -> (key: Data, made: Bool) {
+        if let data = FileManager.default.contents(atPath: path) {
+            guard data.count == 32 else {
+                throw StoreError.invalid(field: "nik-hash.key", message: "\(path) holds \(data.count) bytes, not a 32-byte key: put back the copy kept with the age secret key, or remove the file to have kawald make a new key and compute every person's NIK hash again")
+            }
+            return (data, false)
         }
-        let key = SymmetricKey(size: .bits256)
-        let data = key.withUnsafeBytes { Data($0) }
+        let data = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        // Written, synced and renamed into place, then the folder synced: after a power cut the key
+        // is there whole, or not at all (and then made again with the hashes).
         let temporary = path + ".tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw StoreError.invalid(field: "state_dir", message: "cannot write \(temporary)")
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw StoreError.invalid(field: "state_dir", message: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
+        let written = data.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        guard written == data.count, synced, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw StoreError.invalid(field: "state_dir", message: "cannot write \(path): \(String(cString: strerror(errno)))")
         }
-        try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        return data
+        let folder = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if folder >= 0 {
+            fsync(folder)
+            close(folder)
+        }
+        return (data, true)
     }
 
-    func nikHash(_ normalized: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: SymmetricKey(data: nikKey)).hexEncoded
+    func nikHash(_ normalized: String) -> String { Self.nikHash(normalized, key: nikKey) }
+
+    static func nikHash(_ normalized: String, key: Data) -> String {
+        HMAC<SHA256>.authenticationCode(for: Data(normalized.utf8), using: SymmetricKey(data: key)).hexEncoded
     }
 
     /// What `kawalctl status` shows about the database.
