@@ -106,6 +106,9 @@ extension Store {
                 pool = try Self.openPool(path: path)
             }
         }.value
+        // The backup may come from another server, whose NIK hashes used its own key: made again with
+        // this server's, duplicate checks find the restored people by NIK.
+        _ = try Self.rehashNIKs(pool, key: nikKey)
         try await pool.write { db in
             try AuditLog.append(db, actor: actor, action: "database.restore", object: "database", detail: detail)
         }
