@@ -34,7 +34,15 @@ extension Store {
     /// let inspection = try Store.inspect(file: "/var/lib/kawal/backups/.tmp-snapshot.db")
     /// ```
     public func writeSnapshot(to path: String) async throws {
+        // The plain copy of every record is kawald's user's alone from its first byte: the empty
+        // file is made 0600 (no symlink followed) and VACUUM INTO fills it. (It was 0640 with group
+        // kawal, the handlers' group, and for a moment at the umask's mode.)
         unlink(path)
+        let made = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard made >= 0 else {
+            throw StoreError.invalid(field: "snapshot", message: "cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+        close(made)
         try await pool.unsafeRead { db in
             try db.execute(sql: "VACUUM INTO ?", arguments: [path])
         }

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import KawalBackup
 import KawalCore
+import KawalPluginKit
 import KawalStore
 import Logging
 import ServiceLifecycle
@@ -410,7 +411,6 @@ actor BackupService: Service {
             snapshotPath = path
             do {
                 try await store.writeSnapshot(to: path)
-                chmod(path, 0o640)
             } catch {
                 logger.error("backup failed: the snapshot failed: \(error)", metadata: KawalMessageID.backupFailed.metadata)
                 try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot (VACUUM INTO \(path)) failed: \(error)")))
@@ -500,7 +500,9 @@ actor BackupService: Service {
             logger.notice("backup copied off-site", metadata: ["kawal.backup": "\(id)", "kawal.target": "restic"])
             return
         }
-        let reason = error ?? "unknown error"
+        // restic's message may name the repository's host, a user or a path with a number in it: the
+        // journal and the alert get it scrubbed like a plugin's own errors.
+        let reason = Redaction.scrub(error ?? "unknown error", minimumDigits: 9)
         logger.error("ALERT: the off-site copy of a backup failed: \(reason.prefix(300)); the local backup is good",
                      metadata: ["kawal.backup": "\(id)", "kawal.target": "restic"])
         await alertAdmins?("backup_offsite_failed", [("backup", id), ("target", "restic"), ("error", String(reason.prefix(300)))], id)

@@ -104,20 +104,13 @@ final class PluginProcess: Sendable {
             var logger = logger
             logger[metadataKey: "kawal.plugin"] = "\(name)"
             let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
-            var pending = Data()
+            var lines = StderrLines()
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                pending.append(chunk)
-                while let newline = pending.firstIndex(of: 0x0A) {
-                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
-                    pending.removeSubrange(pending.startIndex...newline)
-                    file(line, logger: logger)
-                }
+                for line in lines.append(chunk) { file(line, logger: logger) }
             }
-            if !pending.isEmpty {
-                file(String(decoding: pending, as: UTF8.self), logger: logger)
-            }
+            if let rest = lines.finish() { file(rest, logger: logger) }
         }
         thread.name = "plugin-\(name)-stderr"
         thread.start()
