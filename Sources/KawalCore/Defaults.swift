@@ -8,6 +8,8 @@ public enum KawalDefaults {
     /// `kawalctl` looks here unless `--socket` or `KAWAL_SOCKET` says otherwise.
     public static var controlSocketPath: String { runtimeDirectory + "/" + controlSocketName }
     public static let version = "0.1.0"
+    /// The account the package runs kawald as (packaging/sysusers.d/kawal.conf).
+    public static let serviceUser = "kawal"
     /// The shipped import mappings (`kobo-id.toml`), as the package installs them from packaging/import.
     public static let importMappingDirectory = "/usr/share/kawal/import"
     /// kawald's folder for backup snapshots in memory, one per state folder (so that two kawalds of

@@ -99,6 +99,14 @@ public enum UserDatabase {
         return String(cString: group.gr_name)
     }
 
+    public static func uid(ofUser name: String) -> uid_t? {
+        var passwd = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 16384)
+        guard getpwnam_r(name, &passwd, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
+        return passwd.pw_uid
+    }
+
     public static func userName(of uid: uid_t) -> String? {
         var passwd = passwd()
         var result: UnsafeMutablePointer<passwd>?

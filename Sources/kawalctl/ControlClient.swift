@@ -35,6 +35,26 @@ struct ControlClient {
         } catch {
             throw Self.unreachable(path: path, origin: options.socketOrigin, error: error, json: options.json)
         }
+        // Nothing is sent to a listener that is not kawald's: whoever owns the socket's folder could
+        // put one there, and kawalctl hands kawald case data and acts on its answers (a restore as
+        // root writes where kawald says).
+        let server: PeerCredentials
+        do {
+            server = try connection.peerCredentials()
+        } catch {
+            throw Self.unreachable(path: path, origin: options.socketOrigin, error: error, json: options.json)
+        }
+        guard Self.isTrustedServer(uid: server.uid) else {
+            let owner = UserDatabase.describe(uid: server.uid)
+            throw CommandFailure(code: .unreachable,
+                                 message: "\(path) is served by \(owner), not by kawald's account (root, \(KawalDefaults.serviceUser) or yours): nothing was sent to it; check who listens there ('ss -xlp')",
+                                 json: options.json ? ["error": "untrusted_server", "socket": .string(path), "server_uid": .int(Int64(server.uid))] : nil)
+        }
+    }
+
+    /// kawald runs as root, as the service account, or (make run, tests) as the caller.
+    static func isTrustedServer(uid: uid_t) -> Bool {
+        uid == 0 || uid == getuid() || uid == UserDatabase.uid(ofUser: KawalDefaults.serviceUser)
     }
 
     static func unreachable(path: String, origin: String, error: VarlinkSocketError, json: Bool) -> CommandFailure {
