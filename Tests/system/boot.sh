@@ -2,7 +2,11 @@
 # Boots systemd as PID 1 of the fresh namespaces that `unshare --fork --pid --mount --net --uts
 # --ipc --propagation private` made, over a throw-away overlay of the root file system.
 #
-#   boot.sh BASE UNIT
+#   boot.sh BASE UNIT [SHARED...]
+#
+# Each SHARED folder of the host (the source tree with the packages to install) is bound read-only at
+# the same path inside, wherever it is: the machine gets fresh /tmp and /run, which would hide a tree
+# cloned there.
 #
 # BASE is an empty folder: a tmpfs goes on it (in this mount namespace only) and holds the overlay's
 # upper layer, so nothing the booted system writes reaches the real /etc, /var or /tmp. Never boot
@@ -10,6 +14,7 @@
 set -eu
 base=$1
 unit=$2
+shift 2
 [ "$$" -eq 1 ] || { echo "boot.sh: must run as PID 1 of a new PID namespace" >&2; exit 1; }
 
 mount -t tmpfs -o mode=0755 kawal-system "$base"
@@ -21,6 +26,11 @@ mount --rbind /sys "$root/sys"
 mount --rbind /dev "$root/dev"
 mount -t tmpfs -o mode=1777 tmpfs "$root/tmp"
 mount -t tmpfs -o mode=0755 tmpfs "$root/run"
+for shared in "$@"; do
+    mkdir -p "$root$shared"
+    mount --rbind "$shared" "$root$shared"
+    mount -o remount,bind,ro "$root$shared"
+done
 # The units that would reach the host's kernel (devices, sysctls, modules, the real root's mount).
 for masked in systemd-udevd.service systemd-udevd-control.socket systemd-udevd-kernel.socket \
               systemd-udev-trigger.service systemd-udev-settle.service systemd-sysctl.service \

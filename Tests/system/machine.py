@@ -29,11 +29,12 @@ class Machine:
         self.base = base
 
     @classmethod
-    def boot(cls, unit="basic.target", timeout=60):
+    def boot(cls, unit="basic.target", shared=(), timeout=60):
+        """Boots the machine; each folder in `shared` is seen inside, read-only, at the same path."""
         base = tempfile.mkdtemp(prefix="kawal-system-")
         unshare = subprocess.Popen(
             ["unshare", "--fork", "--pid", "--mount", "--net", "--uts", "--ipc", "--propagation", "private",
-             "sh", str(HERE / "boot.sh"), base, unit],
+             "sh", str(HERE / "boot.sh"), base, unit, *(str(Path(folder).resolve()) for folder in shared)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 10
         pid = None

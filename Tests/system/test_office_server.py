@@ -35,7 +35,8 @@ BACKUP_DONE = "57e32fd88e5f4e9099221326293d8d4c"
 
 @pytest.fixture(scope="module")
 def machine():
-    with Machine.boot() as booted:
+    # The source tree (the packages, the test peers) is seen inside at its own path.
+    with Machine.boot(shared=[ROOT]) as booted:
         yield booted
 
 

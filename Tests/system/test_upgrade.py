@@ -7,10 +7,13 @@ builds the earlier package (KAWAL_UPGRADE_FROM_DEB) from the commit the Makefile
 import json
 import os
 import re
+from pathlib import Path
 
 import pytest
 
 from machine import Machine
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DEB = os.path.abspath(os.environ["KAWAL_DEB"]) if os.environ.get("KAWAL_DEB") else None
 FROM_DEB = os.path.abspath(os.environ["KAWAL_UPGRADE_FROM_DEB"]) if os.environ.get("KAWAL_UPGRADE_FROM_DEB") else None
@@ -41,7 +44,8 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def machine():
-    with Machine.boot() as booted:
+    # The source tree (the packages, the test peers) is seen inside at its own path.
+    with Machine.boot(shared=[ROOT]) as booted:
         yield booted
 
 
