@@ -244,7 +244,8 @@ actor BackupService: Service {
 
     func catalog() async -> BackupCatalog {
         let directory = self.directory
-        return await Task.detached { BackupCatalog(directory: directory) }.value
+        // NIO's blocking pool is never shut down while kawald runs; should it be, read here.
+        return (try? await BlockingWork.run { BackupCatalog(directory: directory) }) ?? BackupCatalog(directory: directory)
     }
 
     static func json(_ entry: BackupCatalog.Entry) -> JSONValue {
@@ -273,7 +274,7 @@ actor BackupService: Service {
         let entry = try await entry(id)
         guard entry.isGood, let manifest = entry.manifest else { return (entry, entry.state) }
         let path = entry.dataPath
-        let problem: String? = await Task.detached {
+        let problem: String? = try await BlockingWork.run {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
             guard fd >= 0 else { return "cannot open \(path): \(String(cString: strerror(errno)))" }
             defer { close(fd) }
@@ -301,7 +302,7 @@ actor BackupService: Service {
             if total != manifest.ciphertextBytes { return "the file is \(total) bytes, the manifest says \(manifest.ciphertextBytes)" }
             if digest != manifest.ciphertextSHA256 { return "the file's SHA-256 is \(digest), the manifest says \(manifest.ciphertextSHA256): it was altered or damaged" }
             return nil
-        }.value
+        }
         if let problem { logger.error("backup verification failed: \(problem)", metadata: ["kawal.backup": "\(id)"]) }
         return (entry, problem)
     }
@@ -418,7 +419,7 @@ actor BackupService: Service {
             }
             // The check runs while the plugin compresses: it is off the critical path, and the
             // plugin writes the manifest (which makes the backup count) only after it passed.
-            let check = Task.detached { try Store.inspect(file: path) }
+            let check = Task { try await BlockingWork.run { try Store.inspect(file: path) } }
             defer { check.cancel() }
             logger.info("backup snapshot taken", metadata: ["kawal.backup": "\(id)"])
             try await reply(VarlinkReply(parameters: [

@@ -3,7 +3,6 @@ import KawalAge
 import KawalCalendar
 import KawalCore
 import KawalStore
-import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,7 +25,7 @@ extension DoctorFacts {
         let keyPlaces = [configuration.stateDirectory, "/etc/kawal", backupDirectory].reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let hasBackup = settings != nil
 
-        var facts = try await NIOThreadPool.singleton.runIfActive {
+        var facts = try await BlockingWork.run {
             var facts = DoctorFacts(now: Date(), startedAt: state.startedAt, configPath: configPath, stateDirectory: fileFacts(configuration.stateDirectory),
                                     handlerGroup: configuration.handlerGroup, pluginGroup: configuration.pluginGroup,
                                     configuredZone: configuration.timeZone,
