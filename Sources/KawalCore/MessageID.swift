@@ -15,6 +15,11 @@ public struct KawalMessageID: Sendable, Hashable {
     /// The log metadata that SystemdKit turns into the journal field `MESSAGE_ID=`.
     public var metadata: [String: Logger.MetadataValue] { [Self.metadataKey: .string(id)] }
 
+    /// The event's metadata with `fields` of its own: `KawalMessageID.backupDone.metadata(["kawal.backup": "\(id)"])`.
+    public func metadata(_ fields: [String: Logger.MetadataValue]) -> [String: Logger.MetadataValue] {
+        metadata.merging(fields) { id, _ in id }
+    }
+
     public static let metadataKey = "message_id"
 
     /// A backup was written, checked and stored.

@@ -77,7 +77,9 @@ public enum Daemon {
             return 1
         }
         if store.nikHashesRemade > 0 {
-            logger.warning("nik-hash.key was missing: kawald made a new key and computed the NIK hashes of \(store.nikHashesRemade) people again with it; keep a copy of \(configuration.stateDirectory)/nik-hash.key with the age secret key (docs/backups.md)")
+            // Counts and a path only: which people, and their numbers, stay in the database.
+            logger.warning("the duplicate-detection key was missing: kawald made a new one and hashed the stored ID numbers again; keep a copy of the key file with the age secret key (docs/backups.md)",
+                           metadata: ["kawal.people": "\(store.nikHashesRemade)", "kawal.key_file": "\(configuration.stateDirectory)/nik-hash.key"])
         }
 
         let composer: MessageComposer

@@ -124,7 +124,7 @@ public struct ControlAPI: Sendable {
             let reply = try await verify(request)
             if reply["ok"] == .bool(false) {
                 logger.critical("ALERT: the audit log's hash chain is broken at event \(reply["first_broken"]?.intValue ?? 0): an event was changed or removed outside kawald",
-                                metadata: KawalMessageID.auditChainBroken.metadata.merging(["kawal.audit_event": "\(reply["first_broken"]?.intValue ?? 0)"]) { a, _ in a })
+                                metadata: KawalMessageID.auditChainBroken.metadata(["kawal.audit_event": "\(reply["first_broken"]?.intValue ?? 0)"]))
             }
             return reply
         }

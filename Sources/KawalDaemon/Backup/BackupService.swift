@@ -237,7 +237,7 @@ actor BackupService: Service {
         await alertAdmins?("backup_overdue", [("last_good_backup", health.lastSuccess.map { "\(Int(($0.distance(to: Date())) / 3600)) h ago" } ?? "none"),
                                               ("max_age", "\(Int(health.maximumAge / 3600)) h")], "day\(day)")
         logger.critical("ALERT: backups are overdue: \(since) (max_age \(Int(health.maximumAge / 3600)) h); see 'kawalctl backup list' and the backup plugin's log",
-                        metadata: KawalMessageID.backupOverdue.metadata.merging(["kawal.backup_dir": "\(directory)"]) { a, _ in a })
+                        metadata: KawalMessageID.backupOverdue.metadata(["kawal.backup_dir": "\(directory)"]))
     }
 
     // MARK: Catalogue
@@ -461,7 +461,7 @@ actor BackupService: Service {
                     }
                     guard inspection.integrity == "ok" else {
                         logger.error("backup failed: the snapshot fails integrity_check",
-                                     metadata: KawalMessageID.backupFailed.metadata.merging(["kawal.detail": "\(inspection.integrity.prefix(300))"]) { a, _ in a })
+                                     metadata: KawalMessageID.backupFailed.metadata(["kawal.detail": "\(inspection.integrity.prefix(300))"]))
                         try await reply(VarlinkReply(error: Self.error("Failed", "the snapshot fails PRAGMA integrity_check: \(inspection.integrity.prefix(300))")))
                         continue
                     }
@@ -483,8 +483,8 @@ actor BackupService: Service {
                     continue
                 }
                 refresh(await catalog())
-                logger.notice("backup written", metadata: KawalMessageID.backupDone.metadata.merging(
-                    ["kawal.backup": "\(id)", "kawal.size": "\(entry.manifest?.ciphertextBytes ?? 0)"]) { a, _ in a })
+                logger.notice("backup written", metadata: KawalMessageID.backupDone.metadata(
+                    ["kawal.backup": "\(id)", "kawal.size": "\(entry.manifest?.ciphertextBytes ?? 0)"]))
                 let removed = (try? await prune(dryRun: false).removed) ?? []
                 try await reply(VarlinkReply(parameters: ["removed": .array(removed.map { .string($0) })]))
             }

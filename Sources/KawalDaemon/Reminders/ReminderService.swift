@@ -88,7 +88,7 @@ actor ReminderService: Service {
         for due in outcome.jobs { await scheduler.schedule(due.id, kind: due.kind, at: due.dueAt) }
         for caseID in Set(outcome.escalatedCases).sorted() {
             logger.notice("reminder escalated: a follow-up stayed overdue; see 'kawalctl case show \(caseID)'",
-                          metadata: KawalMessageID.reminderEscalated.metadata.merging(["kawal.case": "\(caseID)"]) { a, _ in a })
+                          metadata: KawalMessageID.reminderEscalated.metadata(["kawal.case": "\(caseID)"]))
         }
         if outcome.skipped > 0 {
             logger.notice("reminders skipped: the recipient has no channel with recorded consent and an address",
