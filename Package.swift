@@ -44,10 +44,13 @@ let package = Package(
             name: "SystemdKit",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+        // The domain's decisions as pure values: vocabularies and states, the case lifecycle, who may do
+        // what, follow-up plans, reminder planning and dispatch. No I/O, no database; tested with an injected clock.
+        .target(name: "KawalDomain"),
         // What kawald and kawalctl share: the io.kawal interfaces, roles, default paths, exit codes, the NIK and its regions.
         .target(
             name: "KawalCore",
-            dependencies: ["Varlink", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["KawalDomain", "Varlink", .product(name: "Logging", package: "swift-log")],
             resources: [.embedInCode("Interfaces"), .embedInCode("Regions")]
         ),
         // systemd calendar expressions (OnCalendar= syntax): parsing, normalised form, next elapse; tzdata read as glibc reads it.
@@ -55,7 +58,7 @@ let package = Package(
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
-            dependencies: ["KawalCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            dependencies: ["KawalCore", "KawalDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         // De-identified reports: small-count suppression and the table, CSV, Markdown and HTML renderings. Pure.
@@ -67,7 +70,7 @@ let package = Package(
         .target(
             name: "KawalDaemon",
             dependencies: [
-                "KawalCore", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
+                "KawalCore", "KawalDomain", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
                 "KawalPluginKit", "KawalAge",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -161,6 +164,7 @@ let package = Package(
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "Varlink",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
+        .testTarget(name: "KawalDomainTests", dependencies: ["KawalDomain", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
         .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit"]),
     ],

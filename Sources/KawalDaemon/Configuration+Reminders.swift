@@ -1,3 +1,4 @@
+import KawalDomain
 import KawalStore
 import TOMLKit
 
@@ -108,30 +109,34 @@ extension Configuration {
         case "open": occasion = .open
         case "referral": occasion = .referral(service: try reader.string(table, section, "service"))
         case "transition":
-            guard let status = try reader.string(table, section, "status"), CaseLifecycle.statuses.contains(status) else {
-                throw reader.error(section, "status", "a plan on transition names the status: one of \(CaseLifecycle.statuses.joined(separator: ", "))")
+            guard let name = try reader.string(table, section, "status"), let status = CaseStatus(rawValue: name) else {
+                throw reader.error(section, "status", "a plan on transition names the status: one of \(CaseStatus.valueList)")
             }
             occasion = .transition(status: status)
         case let other:
             throw reader.error(section, "on", "'\(other)' is not an occasion: expected open, referral or transition")
         }
-        let kinds = ["visit", "call", "accompany", "document_pickup", "check_outcome"]
-        let kind = try reader.string(table, section, "kind") ?? "visit"
-        guard kinds.contains(kind) else { throw reader.error(section, "kind", "'\(kind)' is not a follow-up kind: expected one of \(kinds.joined(separator: ", "))") }
+        let kindName = try reader.string(table, section, "kind") ?? FollowUpKind.visit.rawValue
+        guard let kind = FollowUpKind(rawValue: kindName) else {
+            throw reader.error(section, "kind", "'\(kindName)' is not a follow-up kind: expected one of \(FollowUpKind.valueList)")
+        }
         guard let first = try reader.duration(table, section, "first") else {
             throw reader.error(section, "", "a plan needs 'first': when the first follow-up is due after the occasion, e.g. \"24h\" or \"7d\"")
         }
         var plan = FollowUpPlan(name: name, on: occasion, kind: kind, first: first)
         plan.every = try reader.duration(table, section, "every")
-        let types = ["document", "bpjs", "social_assistance", "violence", "child_marriage", "other"]
-        plan.types = try reader.strings(table, section, "types") ?? []
-        for type in plan.types where !types.contains(type) {
-            throw reader.error(section, "types", "'\(type)' is not a case type: expected \(types.joined(separator: ", "))")
+        plan.types = try (reader.strings(table, section, "types") ?? []).map { name throws(ConfigurationError) in
+            guard let type = CaseType(rawValue: name) else {
+                throw reader.error(section, "types", "'\(name)' is not a case type: expected \(CaseType.valueList)")
+            }
+            return type
         }
         plan.subtypes = try reader.strings(table, section, "subtypes") ?? []
-        plan.risks = try reader.strings(table, section, "risks") ?? []
-        for risk in plan.risks where !["low", "medium", "high"].contains(risk) {
-            throw reader.error(section, "risks", "'\(risk)' is not a risk level: expected low, medium or high")
+        plan.risks = try (reader.strings(table, section, "risks") ?? []).map { name throws(ConfigurationError) in
+            guard let risk = RiskLevel(rawValue: name) else {
+                throw reader.error(section, "risks", "'\(name)' is not a risk level: expected \(RiskLevel.valueList)")
+            }
+            return risk
         }
         if let urgent = table["urgent"] {
             guard let value = urgent.bool else { throw reader.error(section, "urgent", "expected true or false") }

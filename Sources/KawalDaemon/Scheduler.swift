@@ -1,5 +1,6 @@
 import Foundation
 import KawalScheduler
+import KawalDomain
 import KawalStore
 import Logging
 import NIOCore
@@ -21,7 +22,7 @@ struct SchedulerEvent: Sendable {
 /// The durable scheduler: jobs live in the database; the next due times in a min-heap; one
 /// wall-clock timer is armed for the earliest due time or lease expiry. Idle, it sleeps.
 actor Scheduler: Service {
-    let store: Store
+    let store: any JobRepository
     let settings: SchedulerSettings
     let logger: Logger
     private let timer: WallClockTimer
@@ -60,7 +61,7 @@ actor Scheduler: Service {
         RetryPolicy(base: settings.retryBase, cap: settings.retryCap, maxAttempts: settings.maxAttempts)
     }
 
-    init(store: Store, settings: SchedulerSettings, logger: Logger) throws {
+    init(store: any JobRepository, settings: SchedulerSettings, logger: Logger) throws {
         self.store = store
         self.settings = settings
         self.logger = logger
@@ -169,13 +170,13 @@ actor Scheduler: Service {
                 try await store.returnLeasedJobs(ids, maxAttempts: Int64(settings.maxAttempts), reason: reason, onlyExpired: onlyExpired)
             }
             for (id, state) in returned {
-                publish(SchedulerEvent(event: "job.returned", jobID: id, plugin: nil, state: state, detail: reason))
-                if state == "pending", let kind = kinds[id] {
+                publish(SchedulerEvent(event: "job.returned", jobID: id, plugin: nil, state: state.rawValue, detail: reason))
+                if state == .pending, let kind = kinds[id] {
                     ready[kind, default: CircularBuffer()].append(id)
                 } else {
-                    if state == "dead" {
+                    if state == .dead {
                         buried(id, kind: kinds[id])
-                        if let kind = kinds[id] { outcomeObserver?(kind, state) }
+                        if let kind = kinds[id] { outcomeObserver?(kind, state.rawValue) }
                     }
                     kinds[id] = nil
                 }
@@ -315,16 +316,16 @@ actor Scheduler: Service {
             return nil
         }, uniquingKeysWith: { a, _ in a })
         for (id, state) in settled {
-            publish(SchedulerEvent(event: "job.settled", jobID: id, plugin: owner, state: state, detail: nil))
-            if state == "pending", let at = retryTimes[id], let kind = kinds[id] {
+            publish(SchedulerEvent(event: "job.settled", jobID: id, plugin: owner, state: state.rawValue, detail: nil))
+            if state == .pending, let at = retryTimes[id], let kind = kinds[id] {
                 heap.schedule(id: id, at: at)
                 kinds[id] = kind
             } else {
-                if state == "dead" {
+                if state == .dead {
                     logger.error("job failed for good and went to the dead letters", metadata: ["kawal.job": "\(id)", "kawal.plugin": "\(owner)"])
                     buried(id, kind: kinds[id])
                 }
-                if let kind = kinds[id], state == "done" || state == "dead" { outcomeObserver?(kind, state) }
+                if let kind = kinds[id], state == .done || state == .dead { outcomeObserver?(kind, state.rawValue) }
                 kinds[id] = nil
             }
         }

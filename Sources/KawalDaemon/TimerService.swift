@@ -1,5 +1,6 @@
 import Foundation
 import KawalCalendar
+import KawalDomain
 import KawalStore
 import Logging
 import ServiceLifecycle
@@ -81,7 +82,7 @@ actor TimerService: Service {
             missed = next
             cursor = next
         }
-        if let missed, latest.state != "pending" {
+        if let missed, latest.state != .pending {
             let key = "timer:\(name):\(Int64(missed.timeIntervalSince1970 * 1000))"
             _ = try await scheduler.enqueue(kind: timer.settings.kind, payload: timer.settings.payload, dueAt: now, idempotencyKey: key)
             timers[name]!.lastFired = missed

@@ -1,15 +1,16 @@
+import KawalDomain
+
 /// Who is reading or changing records: written to the audit log with every access.
 public struct Actor: Sendable, Equatable {
     public var uid: Int64
     public var pid: Int64
-    /// "admin" or "handler".
-    public var role: String
+    public var role: Role
     /// For a handler: their handler record; they see only the cases assigned to it.
     public var handlerID: Int64?
     /// How the actor is shown in case history ("admin uid 0", "handler ani").
     public var label: String
 
-    public init(uid: Int64, pid: Int64, role: String, handlerID: Int64?, label: String) {
+    public init(uid: Int64, pid: Int64, role: Role, handlerID: Int64?, label: String) {
         self.uid = uid
         self.pid = pid
         self.role = role
@@ -17,14 +18,22 @@ public struct Actor: Sendable, Equatable {
         self.label = label
     }
 
-    public var isAdmin: Bool { role == "admin" }
+    public var isAdmin: Bool { role == .admin }
+
+    /// Refuses, naming who may, unless the actor's role may do `operation` (`Authorization`).
+    public func require(_ operation: Operation) throws(StoreError) {
+        if let denied = Authorization.check(operation, role: role) { throw .forbidden(denied.description) }
+    }
+
+    /// The cases, and through them the people, follow-ups and referrals, this actor sees.
+    public var scope: RecordScope { Authorization.scope(role: role, handlerID: handlerID) }
 
     /// Who this caller is to a case's reporter: administrators see a confidential reporter, others do not.
     public var reporterAudience: ReporterAudience { isAdmin ? .administrator : .handler }
 
     /// kawald itself (imports, scheduled work).
     public static func system(pid: Int64) -> Actor {
-        Actor(uid: 0, pid: pid, role: "admin", handlerID: nil, label: "kawald")
+        Actor(uid: 0, pid: pid, role: .admin, handlerID: nil, label: "kawald")
     }
 }
 
@@ -70,4 +79,13 @@ public struct DuplicateCandidate: Sendable, Equatable {
     public var birthDate: String?
     /// "same NIK" or "same name, birth date and village".
     public var reason: String
+}
+
+extension RecordScope {
+    /// The scope as an SQL condition on a case's handler column (`handlerID IN (7)`), or nil when
+    /// every record is in scope. Only integers are written into the text.
+    func condition(handlerColumn: String) -> String? {
+        guard let ids = handlerIDs else { return nil }
+        return ids.isEmpty ? "0" : "\(handlerColumn) IN (\(ids.map(String.init).joined(separator: ",")))"
+    }
 }

@@ -45,7 +45,7 @@ enum AuditLog {
         let nextID = (try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'auditEvent'") ?? 0) + 1
         // Millisecond precision, as stored: the hash must be recomputable from the row.
         let stamp = Date(timeIntervalSince1970: (at.timeIntervalSince1970 * 1000).rounded() / 1000)
-        var event = AuditEvent(id: nextID, at: stamp, actorUID: actor.uid, actorPID: actor.pid, actorRole: actor.role,
+        var event = AuditEvent(id: nextID, at: stamp, actorUID: actor.uid, actorPID: actor.pid, actorRole: actor.role.rawValue,
                                action: action, object: object, detail: detail, previousHash: previous, hash: "")
         event.hash = event.computedHash(id: nextID)
         try event.insert(db)

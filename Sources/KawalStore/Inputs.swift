@@ -141,27 +141,3 @@ public struct Page<Item: Sendable>: Sendable {
     public var items: [Item]
     public var next: String?
 }
-
-/// The case lifecycle as a pure state machine.
-public enum CaseLifecycle {
-    public static let statuses = ["new", "assessment", "in_progress", "referred", "resolved", "closed", "withdrawn", "reopened"]
-    /// Statuses in which a case still needs work.
-    public static let open: Set<String> = ["new", "assessment", "in_progress", "referred", "reopened"]
-
-    /// Where a case may go from `status`.
-    public static func allowed(from status: String) -> [String] {
-        switch status {
-        case "new": return ["assessment", "withdrawn"]
-        case "assessment": return ["in_progress", "referred", "resolved", "withdrawn"]
-        case "in_progress": return ["referred", "resolved", "withdrawn"]
-        case "referred": return ["in_progress", "resolved", "withdrawn"]
-        case "resolved": return ["closed", "reopened"]
-        case "closed": return ["reopened"]
-        case "withdrawn": return ["reopened"]
-        case "reopened": return ["assessment", "in_progress", "referred", "resolved", "withdrawn"]
-        default: return []
-        }
-    }
-
-    public static func canMove(from: String, to: String) -> Bool { allowed(from: from).contains(to) }
-}

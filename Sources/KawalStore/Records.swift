@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalDomain
 
 /// A beneficiary: the person a case is about.
 public struct PersonRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
@@ -143,7 +144,7 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var personID: Int64
     public var type: String
     public var subtype: String?
-    public var status: String
+    public var status: CaseStatus
     public var risk: String
     public var urgentSafety: Bool
     public var handlerID: Int64?
@@ -189,7 +190,7 @@ public struct FollowUpRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var kind: String
     public var dueAt: Date
     public var windowHours: Int64?
-    public var status: String
+    public var status: FollowUpStatus
     public var outcome: String?
     public var contactMade: Bool?
     public var attempt: Int64
@@ -206,7 +207,7 @@ public struct ReferralRecord: Codable, Sendable, Equatable, FetchableRecord, Mut
     public var id: Int64?
     public var caseID: Int64
     public var serviceID: Int64
-    public var status: String
+    public var status: ReferralStatus
     public var consent: String
     public var overrideReason: String?
     public var externalRef: String?

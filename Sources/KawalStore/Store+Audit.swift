@@ -11,7 +11,7 @@ public struct SearchHit: Sendable, Equatable {
 
 extension Store {
     public func auditEvents(object: String?, action: String?, limit: Int?, after: String?, actor: Actor) async throws -> Page<AuditEvent> {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators read the audit log") }
+        try actor.require(.readAudit)
         let pageSize = Self.pageLimit(limit)
         let afterID = try Self.cursorID(after)
         return try await pool.read { db in
@@ -27,7 +27,7 @@ extension Store {
 
     /// Checks the audit chain from its start.
     public func verifyAudit(actor: Actor) async throws -> (count: Int, firstBroken: Int64?, reason: String?) {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators verify the audit log") }
+        try actor.require(.verifyAudit)
         return try await pool.read { db in try AuditLog.verify(db) }
     }
 
@@ -52,7 +52,7 @@ extension Store {
                     hits.append(SearchHit(kind: "person", id: ref, code: nil, title: "\(person.name), \(person.village)", snippet: row["snippet"]))
                 } else {
                     guard let record = try CaseRecord.fetchOne(db, key: ref),
-                          actor.isAdmin || (actor.handlerID != nil && record.handlerID == actor.handlerID) else { continue }
+                          actor.scope.includes(caseHandledBy: record.handlerID) else { continue }
                     hits.append(SearchHit(kind: "case", id: ref, code: record.code, title: "\(record.code) \(record.type), \(record.village)",
                                           snippet: row["snippet"]))
                 }

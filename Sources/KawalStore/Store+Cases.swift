@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalDomain
 
 /// A case as read, with the names the API shows next to ids.
 public struct CaseView: Sendable, Equatable {
@@ -47,7 +48,7 @@ extension Store {
 
     /// Opens a case for a person (status new), with a short code `K-YYYY-NNNN`.
     public func openCase(_ input: CaseInput, actor: Actor) async throws -> CaseView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators open cases") }
+        try actor.require(.openCase)
         guard let personID = input.personID else { throw StoreError.invalid(field: "person_id", message: "a case is about a person: give person_id") }
         let type = try Self.checkedType(input.type)
         let risk = try Self.checkedRisk(input.risk ?? "low")
@@ -60,7 +61,7 @@ extension Store {
             let codes = try CaseCodes(year: self.time.calendar.component(.year, from: now), db)
             var record = CaseRecord(
                 id: nil, code: codes.code(0), personID: personID, type: type, subtype: input.subtype,
-                status: "new", risk: risk, urgentSafety: input.urgentSafety ?? false, handlerID: handlerID,
+                status: .new, risk: risk, urgentSafety: input.urgentSafety ?? false, handlerID: handlerID,
                 village: input.village ?? person.village, summary: input.summary, notes: input.notes, reporter: reporter,
                 openedAt: now, dueAt: due, resolvedAt: nil, closedAt: nil, legalHold: input.legalHold ?? false, version: 1, updatedAt: now)
             try ViolenceCategories.apply(input, to: &record)
@@ -128,7 +129,7 @@ extension Store {
         } else {
             throw StoreError.invalid(field: "id", message: "give the case's id or code")
         }
-        guard let record, actor.isAdmin || (actor.handlerID != nil && record.handlerID == actor.handlerID) else {
+        guard let record, actor.scope.includes(caseHandledBy: record.handlerID) else {
             throw StoreError.notFound(object: object)
         }
         return record
@@ -140,7 +141,7 @@ extension Store {
             let record = try Self.visibleCase(id: id, code: code, actor: actor, db)
             let history = try CaseEventRecord.filter(Column("caseID") == record.id!).order(Column("id")).fetchAll(db)
             let followUps = try FollowUpRecord.filter(Column("caseID") == record.id!).order(Column("dueAt"), Column("id")).fetchAll(db)
-                .map { FollowUpView(record: $0, caseCode: record.code, overdue: $0.status == "planned" && $0.dueAt < now) }
+                .map { FollowUpView(record: $0, caseCode: record.code, overdue: $0.status == .planned && $0.dueAt < now) }
             let referrals = try Self.referralViews(ReferralRecord.filter(Column("caseID") == record.id!).order(Column("id")).fetchAll(db), db)
             try AuditLog.append(db, actor: actor, action: "case.read", object: "case/\(record.code)")
             return CaseDetail(view: try Self.view(record, db), history: history, followUps: followUps, referrals: referrals)
@@ -155,14 +156,14 @@ extension Store {
             var request = CaseRecord.all()
             if let afterID { request = request.filter(Column("id") < afterID) }
             if let status = filter.status { request = request.filter(Column("status") == status) }
-            if filter.openOnly { request = request.filter(CaseLifecycle.open.contains(Column("status"))) }
+            if filter.openOnly { request = request.filter(CaseStatus.open.map(\.rawValue).contains(Column("status"))) }
             if let village = filter.village { request = request.filter(Column("village") == village) }
             if let type = filter.type { request = request.filter(Column("type") == type) }
             if let risk = filter.risk { request = request.filter(Column("risk") == risk) }
             if let handler = filter.handler {
                 request = request.filter(sql: "handlerID = (SELECT id FROM handler WHERE code = ?)", arguments: [handler])
             }
-            if !actor.isAdmin { request = request.filter(Column("handlerID") == (actor.handlerID ?? -1)) }
+            if let inScope = actor.scope.condition(handlerColumn: "handlerID") { request = request.filter(sql: inScope) }
             let records = try request.order(Column("id").desc).limit(pageSize + 1).fetchAll(db)
             let page = Array(records.prefix(pageSize))
             var views: [CaseSummaryView] = []
@@ -178,9 +179,7 @@ extension Store {
 
     /// Changes a case. Handlers may change only the notes of their own cases.
     public func updateCase(id: Int64, version: Int64, changes: CaseInput, actor: Actor) async throws -> CaseView {
-        if !actor.isAdmin && changes.givenFields != ["notes"] {
-            throw StoreError.forbidden("case handlers may change only the notes of their cases; other fields need an administrator")
-        }
+        try actor.require(changes.givenFields == ["notes"] ? .changeCaseNotes : .changeCaseFields)
         let now = time.now()
         let due = try changes.due.map { $0.isEmpty ? nil : try time.moment($0, field: "due") }
         return try await writeWithReminders { db, jobs in
@@ -216,7 +215,7 @@ extension Store {
     }
 
     public func assignCase(id: Int64, version: Int64, handler: String?, actor: Actor) async throws -> CaseView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators assign cases") }
+        try actor.require(.assignCase)
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
@@ -236,27 +235,30 @@ extension Store {
     }
 
     /// Moves a case along its lifecycle; an illegal move names the allowed ones.
-    public func transitionCase(id: Int64, version: Int64, to status: String, note: String?, actor: Actor) async throws -> CaseView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators change a case's status") }
+    public func transitionCase(id: Int64, version: Int64, to statusName: String, note: String?, actor: Actor) async throws -> CaseView {
+        try actor.require(.changeCaseStatus)
+        guard let status = CaseStatus(rawValue: statusName) else {
+            throw StoreError.invalid(field: "status", message: "'\(statusName)' is not a case status: expected one of \(CaseStatus.valueList)")
+        }
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             var record = try Self.visibleCase(id: id, code: nil, actor: actor, db)
             try StoreError.checkVersion(of: "case/\(record.code)", read: version, current: record.version)
             guard CaseLifecycle.canMove(from: record.status, to: status) else {
-                throw StoreError.invalidTransition(caseCode: record.code, from: record.status, to: status,
-                                                   allowed: CaseLifecycle.allowed(from: record.status))
+                throw StoreError.invalidTransition(caseCode: record.code, from: record.status.rawValue, to: status.rawValue,
+                                                   allowed: CaseLifecycle.allowed(from: record.status).map(\.rawValue))
             }
             let from = record.status
             record.status = status
             switch status {
-            case "resolved": record.resolvedAt = now
-            case "closed": record.closedAt = now
-            case "reopened":
+            case .resolved: record.resolvedAt = now
+            case .closed: record.closedAt = now
+            case .reopened:
                 record.resolvedAt = nil
                 record.closedAt = nil
             default: break
             }
-            if !CaseLifecycle.open.contains(status) {
+            if !status.isOpen {
                 // Nothing more is planned for a finished case.
                 try db.execute(sql: "UPDATE followUp SET status = 'cancelled', version = version + 1 WHERE caseID = ? AND status = 'planned'",
                                arguments: [record.id!])
@@ -265,7 +267,7 @@ extension Store {
             record.updatedAt = now
             try record.update(db)
             var event = CaseEventRecord(id: nil, caseID: record.id!, at: now, actor: actor.label, kind: "transition",
-                                        fromValue: from, toValue: status, note: note)
+                                        fromValue: from.rawValue, toValue: status.rawValue, note: note)
             try event.insert(db)
             try AuditLog.append(db, actor: actor, action: "case.transition", object: "case/\(record.code)", detail: "\(from) → \(status)")
             try self.caseChanged(db, caseID: record.id!, occasion: .transition(status: status), now: now, jobs: jobs)

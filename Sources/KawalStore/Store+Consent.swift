@@ -12,7 +12,7 @@ extension Store {
     /// where the proof is. A consent is never changed; it can be withdrawn.
     public func addConsent(personID: Int64, purpose: String, method: String, givenOn: String?, givenBy: String?, guardianName: String?,
                            proofRef: String?, note: String?, actor: Actor) async throws -> ConsentRecord {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators record consent") }
+        try actor.require(.recordConsent)
         let purpose = purpose.trimmingSpaces.lowercased()
         guard !purpose.isEmpty, purpose.allSatisfy({ $0.isLetter || $0.isASCIIDigit || $0 == "_" || $0 == ":" || $0 == "-" }) else {
             throw StoreError.invalid(field: "purpose", message: "'\(purpose)' is not a purpose: one word such as data_processing, referral, referral:dukcapil, contact_sms")
@@ -55,7 +55,7 @@ extension Store {
 
     /// Withdraws a consent: it stays in the register, marked withdrawn, and stops counting from now.
     public func withdrawConsent(id: Int64, reason: String?, actor: Actor) async throws -> ConsentRecord {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators record the withdrawal of consent") }
+        try actor.require(.withdrawConsent)
         let now = time.now()
         return try await pool.write { db in
             guard var consent = try ConsentRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "consent/\(id)") }
@@ -73,7 +73,7 @@ extension Store {
 
     /// The consent register, oldest first: for one person, or for everyone.
     public func consents(personID: Int64?, purpose: String?, activeOnly: Bool, actor: Actor) async throws -> [ConsentRecord] {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators read the consent register") }
+        try actor.require(.readConsentRegister)
         return try await pool.write { db in
             var request = ConsentRecord.all()
             if let personID { request = request.filter(Column("personID") == personID) }

@@ -17,7 +17,7 @@ extension Store {
     /// ```
     @discardableResult
     public func exportCases(reveal: Bool, batchSize: Int, actor: Actor, _ body: @Sendable ([ExportedCase]) throws -> Void) async throws -> Int {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators export cases") }
+        try actor.require(.exportCases)
         return try await pool.write { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM caseFile") ?? 0
             try AuditLog.append(db, actor: actor, action: reveal ? "case.export_reveal_nik" : "case.export", object: "case",

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalDomain
 
 public struct FollowUpView: Sendable, Equatable {
     public var record: FollowUpRecord
@@ -8,21 +9,19 @@ public struct FollowUpView: Sendable, Equatable {
 }
 
 extension Store {
-    static let followUpKinds: Set<String> = ["visit", "call", "accompany", "document_pickup", "check_outcome"]
-
     public func addFollowUp(caseID: Int64, kind: String, due: String, windowHours: Int64?, notes: String?, actor: Actor) async throws -> FollowUpView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators plan follow-ups") }
-        guard Self.followUpKinds.contains(kind) else {
-            throw StoreError.invalid(field: "kind", message: "expected one of \(Self.followUpKinds.sorted().joined(separator: ", "))")
+        try actor.require(.planFollowUp)
+        guard FollowUpKind(rawValue: kind) != nil else {
+            throw StoreError.invalid(field: "kind", message: "expected one of \(FollowUpKind.valueList)")
         }
         let dueAt = try time.moment(due, field: "due")
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             let record = try Self.visibleCase(id: caseID, code: nil, actor: actor, db)
-            guard CaseLifecycle.open.contains(record.status) else {
+            guard record.status.isOpen else {
                 throw StoreError.invalid(field: "case_id", message: "case \(record.code) is \(record.status); reopen it to plan follow-ups")
             }
-            var followUp = FollowUpRecord(id: nil, caseID: caseID, kind: kind, dueAt: dueAt, windowHours: windowHours, status: "planned",
+            var followUp = FollowUpRecord(id: nil, caseID: caseID, kind: kind, dueAt: dueAt, windowHours: windowHours, status: .planned,
                                           outcome: nil, contactMade: nil, attempt: 1, doneAt: nil, notes: notes, version: 1, createdAt: now)
             try followUp.insert(db)
             try AuditLog.append(db, actor: actor, action: "followup.add", object: "case/\(record.code)", detail: "followup/\(followUp.id!) \(kind)")
@@ -35,7 +34,8 @@ extension Store {
     /// A missed one gets a new planned attempt when `retryDue` is given.
     public func recordFollowUp(id: Int64, version: Int64, status: String, outcome: String?, contactMade: Bool?, notes: String?,
                                retryDue: String?, actor: Actor) async throws -> (FollowUpView, FollowUpView?) {
-        guard ["done", "missed", "cancelled"].contains(status) else {
+        try actor.require(.recordFollowUp)
+        guard let status = FollowUpStatus(rawValue: status), FollowUpStatus.outcomes.contains(status) else {
             throw StoreError.invalid(field: "status", message: "record a follow-up as done, missed or cancelled")
         }
         let retryAt = try retryDue.map { try time.moment($0, field: "retry_due") }
@@ -49,7 +49,7 @@ extension Store {
                 throw StoreError.notFound(object: "followup/\(id)")
             }
             try StoreError.checkVersion(of: "followup/\(id)", read: version, current: followUp.version)
-            guard followUp.status == "planned" else {
+            guard followUp.status == .planned else {
                 throw StoreError.invalid(field: "status", message: "followup/\(id) is already \(followUp.status)")
             }
             followUp.status = status
@@ -63,7 +63,7 @@ extension Store {
             var retryRecord: FollowUpRecord?
             if let retryAt {
                 var next = FollowUpRecord(id: nil, caseID: followUp.caseID, kind: followUp.kind, dueAt: retryAt, windowHours: followUp.windowHours,
-                                          status: "planned", outcome: nil, contactMade: nil, attempt: followUp.attempt + 1, doneAt: nil,
+                                          status: .planned, outcome: nil, contactMade: nil, attempt: followUp.attempt + 1, doneAt: nil,
                                           notes: nil, version: 1, createdAt: now)
                 try next.insert(db)
                 retry = FollowUpView(record: next, caseCode: record.code, overdue: retryAt < now)
@@ -72,7 +72,7 @@ extension Store {
             try self.planFollowUpRecorded(db, followUp: followUp, retry: retryRecord, now: now)
             try self.recomputeReminders(db, caseID: record.id!, now: now, jobs: jobs)
             var event = CaseEventRecord(id: nil, caseID: record.id!, at: now, actor: actor.label, kind: "followup",
-                                        fromValue: "planned", toValue: status, note: "followup/\(id) \(followUp.kind)")
+                                        fromValue: FollowUpStatus.planned.rawValue, toValue: status.rawValue, note: "followup/\(id) \(followUp.kind)")
             try event.insert(db)
             try AuditLog.append(db, actor: actor, action: "followup.record", object: "case/\(record.code)", detail: "followup/\(id) \(status)")
             return (FollowUpView(record: followUp, caseCode: record.code, overdue: false), retry)
@@ -114,10 +114,7 @@ extension Store {
                 conditions.append("c.handlerID = (SELECT id FROM handler WHERE code = ?)")
                 _ = arguments.append(contentsOf: [handler])
             }
-            if !actor.isAdmin {
-                conditions.append("c.handlerID = ?")
-                _ = arguments.append(contentsOf: [actor.handlerID ?? -1])
-            }
+            if let inScope = actor.scope.condition(handlerColumn: "c.handlerID") { conditions.append(inScope) }
             if let cursorDue, let cursorID {
                 conditions.append("(f.dueAt > ? OR (f.dueAt = ? AND f.id > ?))")
                 _ = arguments.append(contentsOf: [cursorDue, cursorDue, cursorID])

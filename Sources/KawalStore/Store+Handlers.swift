@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalDomain
 
 public struct HandlerView: Sendable, Equatable {
     public var record: HandlerRecord
@@ -14,7 +15,7 @@ extension Store {
     }
 
     public func addHandler(_ input: HandlerInput, actor: Actor) async throws -> HandlerView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators add handlers") }
+        try actor.require(.addHandler)
         guard let code = input.code, Self.isValidCode(code) else {
             throw StoreError.invalid(field: "code", message: "a handler needs a code: lower-case letters, digits, '-' and '_', starting with a letter (e.g. 'ani')")
         }
@@ -56,7 +57,7 @@ extension Store {
     }
 
     public func updateHandler(code: String, version: Int64, changes: HandlerInput, actor: Actor) async throws -> HandlerView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators change handlers") }
+        try actor.require(.changeHandler)
         let now = time.now()
         let phone = try changes.phone.map { try Self.normalizePhone($0) }
         return try await writeWithReminders { db, jobs in
@@ -87,7 +88,7 @@ extension Store {
     }
 
     public func deactivateHandler(code: String, version: Int64, reassignTo: String?, actor: Actor) async throws -> (HandlerView, Int) {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators deactivate handlers") }
+        try actor.require(.deactivateHandler)
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             guard var record = try HandlerRecord.filter(Column("code") == code).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(code)") }
@@ -104,7 +105,7 @@ extension Store {
     }
 
     public func reassignCases(from: String, to: String, actor: Actor) async throws -> Int {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators reassign cases") }
+        try actor.require(.reassignCases)
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             guard let record = try HandlerRecord.filter(Column("code") == from).fetchOne(db) else { throw StoreError.notFound(object: "handler/\(from)") }
@@ -117,7 +118,7 @@ extension Store {
 
     static func moveOpenCases(from handler: HandlerRecord, to code: String?, actor: Actor, at now: Date, _ db: Database) throws -> MovedCases {
         let target = try code.map { try handlerID(code: $0, db) }
-        let cases = try CaseRecord.filter(Column("handlerID") == handler.id! && CaseLifecycle.open.contains(Column("status"))).fetchAll(db)
+        let cases = try CaseRecord.filter(Column("handlerID") == handler.id! && CaseStatus.open.map(\.rawValue).contains(Column("status"))).fetchAll(db)
         for var record in cases {
             record.handlerID = target
             record.version += 1
@@ -135,7 +136,7 @@ extension Store {
     }
 
     public func addService(code: String, name: String, kind: String, contact: String?, actor: Actor) async throws -> ServiceRecord {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators add services") }
+        try actor.require(.addService)
         guard Self.isValidCode(code) else {
             throw StoreError.invalid(field: "code", message: "a service code is lower-case letters, digits, '-' and '_' (e.g. 'dukcapil-lotim')")
         }

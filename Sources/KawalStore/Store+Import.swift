@@ -148,7 +148,7 @@ extension Store {
     /// `dryRun`, everything is done and rolled back, so the counts are exact. One audit event,
     /// with counts only.
     public func commitImport(_ rows: [PreparedImportRow], source: String, rejected: Int, dryRun: Bool, actor: Actor) async throws -> ImportCounts {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators import cases") }
+        try actor.require(.importCases)
         let now = time.now()
         return try await pool.writeWithoutTransaction { db in
             var counts = ImportCounts()

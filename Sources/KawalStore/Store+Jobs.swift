@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalDomain
 
 /// A durable unit of work for a plugin: due at a wall-clock time, carried out at least once,
 /// recognisable by its idempotency key so that the receiver can drop repeats.
@@ -10,7 +11,7 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var payload: String
     public var dueAt: Date
     public var idempotencyKey: String
-    public var state: String
+    public var state: JobState
     public var attempts: Int64
     public var leaseOwner: String?
     public var leaseExpiresAt: Date?
@@ -22,8 +23,6 @@ public struct JobRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
-    public static let states = ["pending", "leased", "done", "dead", "stale", "cancelled"]
-    public static let finishedStates = ["done", "dead", "stale", "cancelled"]
 }
 
 /// What the scheduler needs to keep in memory of a pending job.
@@ -75,7 +74,7 @@ extension Store {
             if let existing = try Int64.fetchOne(db, sql: "SELECT id FROM job WHERE idempotencyKey = ?", arguments: [idempotencyKey]) {
                 return (existing, false)
             }
-            var job = JobRecord(id: nil, kind: kind, payload: payload, dueAt: dueAt, idempotencyKey: idempotencyKey, state: "pending",
+            var job = JobRecord(id: nil, kind: kind, payload: payload, dueAt: dueAt, idempotencyKey: idempotencyKey, state: .pending,
                                 attempts: 0, leaseOwner: nil, leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
             try job.insert(db)
             return (job.id!, true)
@@ -128,23 +127,23 @@ extension Store {
 
     /// Settles leased jobs: done, or failed (back to pending at `retryAt`, or dead without one).
     /// Only the lease holder may settle; a late answer after the lease moved on is ignored.
-    public func settleJobs(_ outcomes: [(id: Int64, outcome: JobOutcome)], owner: String) async throws -> [(id: Int64, state: String)] {
+    public func settleJobs(_ outcomes: [(id: Int64, outcome: JobOutcome)], owner: String) async throws -> [(id: Int64, state: JobState)] {
         let now = time.now()
         return try await writeJobBookkeeping { db in
-            var settled: [(Int64, String)] = []
+            var settled: [(Int64, JobState)] = []
             let done = outcomes.compactMap { $0.outcome == .done ? $0.id : nil }
             if !done.isEmpty {
                 let statement = try db.cachedStatement(sql: """
                     UPDATE job SET state = 'done', leaseOwner = NULL, leaseExpiresAt = NULL, lastError = NULL, updatedAt = ?
                     WHERE id IN (SELECT value FROM json_each(?)) AND +state = 'leased' AND leaseOwner = ? RETURNING id
                     """)
-                settled += try Int64.fetchAll(statement, arguments: [now, Self.jsonArray(done), owner]).map { ($0, "done") }
+                settled += try Int64.fetchAll(statement, arguments: [now, Self.jsonArray(done), owner]).map { ($0, JobState.done) }
             }
             for (id, outcome) in outcomes {
                 guard case .failed(let message, let retryAt) = outcome else { continue }
-                let state = retryAt == nil ? "dead" : "pending"
+                let state: JobState = retryAt == nil ? .dead : .pending
                 try db.execute(sql: "UPDATE job SET state = ?, dueAt = coalesce(?, dueAt), leaseOwner = NULL, leaseExpiresAt = NULL, lastError = ?, updatedAt = ? WHERE id = ? AND state = 'leased' AND leaseOwner = ?",
-                               arguments: [state, retryAt, message, now, id, owner])
+                               arguments: [state.rawValue, retryAt, message, now, id, owner])
                 if db.changesCount > 0 { settled.append((id, state)) }
             }
             return settled
@@ -153,31 +152,31 @@ extension Store {
 
     /// Takes leased jobs back: their lease ran out (`onlyExpired`) or their plugin went away.
     /// They return to pending, or go dead when no attempt is left.
-    public func returnLeasedJobs(_ ids: [Int64], maxAttempts: Int64, reason: String, onlyExpired: Bool) async throws -> [(id: Int64, state: String)] {
+    public func returnLeasedJobs(_ ids: [Int64], maxAttempts: Int64, reason: String, onlyExpired: Bool) async throws -> [(id: Int64, state: JobState)] {
         let now = time.now()
         return try await pool.write { db in
-            var returned: [(Int64, String)] = []
+            var returned: [(Int64, JobState)] = []
             for id in ids {
                 let condition = onlyExpired ? "AND leaseExpiresAt <= ?" : ""
                 let arguments: StatementArguments = onlyExpired ? [id, now] : [id]
                 guard let attempts = try Int64.fetchOne(db, sql: "SELECT attempts FROM job WHERE id = ? AND state = 'leased' \(condition)",
                                                         arguments: arguments) else { continue }
-                let state = attempts >= maxAttempts ? "dead" : "pending"
+                let state: JobState = attempts >= maxAttempts ? .dead : .pending
                 try db.execute(sql: "UPDATE job SET state = ?, leaseOwner = NULL, leaseExpiresAt = NULL, lastError = ?, updatedAt = ? WHERE id = ?",
-                               arguments: [state, reason, now, id])
+                               arguments: [state.rawValue, reason, now, id])
                 returned.append((id, state))
             }
             return returned
         }
     }
 
-    public func jobs(state: String?, kind: String?, limit: Int?, after: String?) async throws -> Page<JobRecord> {
+    public func jobs(state: JobState?, kind: String?, limit: Int?, after: String?) async throws -> Page<JobRecord> {
         let pageSize = Self.pageLimit(limit)
         let afterID = try Self.cursorID(after)
         return try await pool.read { db in
             var request = JobRecord.all()
             if let afterID { request = request.filter(Column("id") < afterID) }
-            if let state { request = request.filter(Column("state") == state) }
+            if let state { request = request.filter(Column("state") == state.rawValue) }
             if let kind { request = request.filter(Column("kind") == kind) }
             let jobs = try request.order(Column("id").desc).limit(pageSize + 1).fetchAll(db)
             let page = Array(jobs.prefix(pageSize))
@@ -195,7 +194,7 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             guard let job = try JobRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "job/\(id)") }
-            guard ["dead", "stale", "cancelled"].contains(job.state) else {
+            guard JobState.retryable.contains(job.state) else {
                 throw StoreError.invalid(field: "id", message: "job/\(id) is \(job.state); only dead, stale or cancelled jobs are retried")
             }
             if let forgotten = job.payloadForgottenAt {
@@ -223,7 +222,7 @@ extension Store {
             let from = after
             let ids = try await pool.read { db in
                 try Int64.fetchAll(db, sql: """
-                    SELECT id FROM job WHERE id > ? AND +state IN ('done', 'dead', 'stale', 'cancelled') AND updatedAt < ?
+                    SELECT id FROM job WHERE id > ? AND +state IN (\(Self.finishedStateList)) AND updatedAt < ?
                       AND payloadForgottenAt IS NULL ORDER BY id LIMIT 5000
                     """, arguments: [from, cutoff])
             }
@@ -232,7 +231,7 @@ extension Store {
             total += try await pool.write { db in
                 try db.execute(sql: """
                     UPDATE job SET payload = '{}', payloadForgottenAt = ?
-                    WHERE id IN (SELECT value FROM json_each(?)) AND state IN ('done', 'dead', 'stale', 'cancelled') AND payloadForgottenAt IS NULL
+                    WHERE id IN (SELECT value FROM json_each(?)) AND state IN (\(Self.finishedStateList)) AND payloadForgottenAt IS NULL
                     """, arguments: [now, Self.jsonArray(ids)])
                 return db.changesCount
             }
@@ -245,7 +244,7 @@ extension Store {
         let now = time.now()
         try await pool.write { db in
             guard let job = try JobRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "job/\(id)") }
-            guard ["pending", "leased"].contains(job.state) else {
+            guard !job.state.isFinished else {
                 throw StoreError.invalid(field: "id", message: "job/\(id) is \(job.state); only pending or leased jobs are cancelled")
             }
             try db.execute(sql: "UPDATE job SET state = 'cancelled', leaseOwner = NULL, leaseExpiresAt = NULL, updatedAt = ? WHERE id = ?", arguments: [now, id])
@@ -264,6 +263,9 @@ extension Store {
 }
 
 extension Store {
+    /// `'done','dead',…`: the finished job states, for SQL (constants, never input).
+    static let finishedStateList = JobState.finished.map { "'\($0.rawValue)'" }.joined(separator: ",")
+
     /// `[1,2,3]`: ids for `json_each(?)`, one bound value whatever their number.
     static func jsonArray(_ ids: [Int64]) -> String {
         var text = "["
@@ -284,11 +286,11 @@ extension Array {
 
 extension Store {
     /// The latest occurrence enqueued for a timer (its jobs' keys start with `timer:NAME:`).
-    public func latestTimerJob(_ name: String) async throws -> (dueAt: Date, state: String)? {
+    public func latestTimerJob(_ name: String) async throws -> (dueAt: Date, state: JobState)? {
         try await pool.read { db in
             try Row.fetchOne(db, sql: "SELECT dueAt, state FROM job WHERE idempotencyKey LIKE ? ORDER BY dueAt DESC LIMIT 1",
                              arguments: ["timer:\(name):%"])
-                .map { ($0[0], $0[1]) }
+                .map { ($0[0], JobState(rawValue: $0[1]) ?? .pending) }
         }
     }
 }

@@ -5,7 +5,7 @@ extension Store {
     /// Adds a person. A likely duplicate (same NIK, or same name, birth date and village) is
     /// refused unless `force` is set; forcing is audited.
     public func addPerson(_ input: PersonInput, force: Bool, actor: Actor) async throws -> (PersonRecord, [String]) {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators add people") }
+        try actor.require(.addPerson)
         var person = try makePerson(input)
         let now = time.now()
         person.createdAt = now
@@ -142,7 +142,7 @@ extension Store {
     /// One person with their consent records; handlers may read only people of their own cases.
     /// `reveal` (admins only) is audited as such.
     public func person(id: Int64, reveal: Bool, actor: Actor) async throws -> (PersonRecord, [ConsentRecord]) {
-        if reveal && !actor.isAdmin { throw StoreError.forbidden("only administrators may reveal a NIK") }
+        if reveal { try actor.require(.revealNIK) }
         return try await pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: id), try Self.mayRead(personID: id, actor: actor, db) else {
                 throw StoreError.notFound(object: "person/\(id)")
@@ -154,10 +154,9 @@ extension Store {
     }
 
     static func mayRead(personID: Int64, actor: Actor, _ db: Database) throws -> Bool {
-        if actor.isAdmin { return true }
-        guard let handlerID = actor.handlerID else { return false }
-        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM caseFile WHERE personID = ? AND handlerID = ?)",
-                                 arguments: [personID, handlerID]) ?? false
+        guard let inScope = actor.scope.condition(handlerColumn: "handlerID") else { return true }
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM caseFile WHERE personID = ? AND \(inScope))",
+                                 arguments: [personID]) ?? false
     }
 
     public struct PersonListing: Sendable {
@@ -174,9 +173,8 @@ extension Store {
             if let afterID { request = request.filter(Column("id") > afterID) }
             if let village { request = request.filter(Column("village") == village) }
             if let name { request = request.filter(Column("nameKey").like("%\(PersonRecord.nameKey(name))%")) }
-            if !actor.isAdmin {
-                let handlerID = actor.handlerID ?? -1
-                request = request.filter(sql: "id IN (SELECT personID FROM caseFile WHERE handlerID = ?)", arguments: [handlerID])
+            if let inScope = actor.scope.condition(handlerColumn: "handlerID") {
+                request = request.filter(sql: "id IN (SELECT personID FROM caseFile WHERE \(inScope))")
             }
             let people = try request.order(Column("id")).limit(pageSize + 1).fetchAll(db)
             let page = Array(people.prefix(pageSize))
@@ -195,7 +193,7 @@ extension Store {
 
     /// Changes a person; refuses a stale `version` with a conflict.
     public func updatePerson(id: Int64, version: Int64, changes: PersonInput, actor: Actor) async throws -> (PersonRecord, [String]) {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators change a person's record") }
+        try actor.require(.changePerson)
         let now = time.now()
         return try await pool.write { db in
             guard var person = try PersonRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
@@ -211,7 +209,7 @@ extension Store {
     }
 
     public func recordConsent(personID: Int64, purpose: String, granted: Bool, method: String, note: String?, actor: Actor) async throws -> ConsentRecord {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators record consent") }
+        try actor.require(.recordConsent)
         let now = time.now()
         return try await pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: personID) else { throw StoreError.notFound(object: "person/\(personID)") }

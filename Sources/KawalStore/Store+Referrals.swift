@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalDomain
 
 public struct ReferralView: Sendable, Equatable {
     public var record: ReferralRecord
@@ -8,8 +9,6 @@ public struct ReferralView: Sendable, Equatable {
 }
 
 extension Store {
-    static let referralStatuses: Set<String> = ["sent", "accepted", "rejected", "done", "revoked"]
-
     static func referralViews(_ records: [ReferralRecord], _ db: Database) throws -> [ReferralView] {
         try records.map { record in
             ReferralView(record: record,
@@ -22,7 +21,7 @@ extension Store {
     /// reason, and the override is audited as such.
     public func addReferral(caseID: Int64, service: String, consent: String, overrideReason: String?, externalRef: String?,
                             deadline: String?, notes: String?, actor: Actor) async throws -> ReferralView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators refer cases") }
+        try actor.require(.referCase)
         guard consent == "given" || consent == "override" else {
             throw StoreError.invalid(field: "consent", message: "expected 'given' (the person agreed) or 'override' with override_reason")
         }
@@ -39,7 +38,7 @@ extension Store {
             guard let serviceID = try Int64.fetchOne(db, sql: "SELECT id FROM service WHERE code = ?", arguments: [service]) else {
                 throw StoreError.invalid(field: "service", message: "no service with code '\(service)'; 'kawalctl service list' shows them")
             }
-            var referral = ReferralRecord(id: nil, caseID: caseID, serviceID: serviceID, status: "sent", consent: consent,
+            var referral = ReferralRecord(id: nil, caseID: caseID, serviceID: serviceID, status: .sent, consent: consent,
                                           overrideReason: overrideReason, externalRef: externalRef, deadline: deadlineAt, notes: notes,
                                           version: 1, createdAt: now, updatedAt: now)
             try referral.insert(db)
@@ -54,9 +53,12 @@ extension Store {
 
     public func updateReferral(id: Int64, version: Int64, status: String?, externalRef: String?, deadline: String?, notes: String?,
                                actor: Actor) async throws -> ReferralView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators update referrals") }
-        if let status, !Self.referralStatuses.contains(status) {
-            throw StoreError.invalid(field: "status", message: "expected one of \(Self.referralStatuses.sorted().joined(separator: ", "))")
+        try actor.require(.updateReferral)
+        let status = try status.map { name throws(StoreError) in
+            guard let status = ReferralStatus(rawValue: name) else {
+                throw StoreError.invalid(field: "status", message: "expected one of \(ReferralStatus.valueList)")
+            }
+            return status
         }
         let deadlineAt = try deadline.map { try time.moment($0, field: "deadline") }
         let now = time.now()
@@ -73,7 +75,7 @@ extension Store {
             try referral.update(db)
             if let status, status != before {
                 var event = CaseEventRecord(id: nil, caseID: referral.caseID, at: now, actor: actor.label, kind: "referral",
-                                            fromValue: before, toValue: status, note: "referral/\(id)")
+                                            fromValue: before.rawValue, toValue: status.rawValue, note: "referral/\(id)")
                 try event.insert(db)
             }
             let view = try Self.referralViews([referral], db)[0]
@@ -91,8 +93,8 @@ extension Store {
             if let caseID { request = request.filter(Column("caseID") == caseID) }
             if let status { request = request.filter(Column("status") == status) }
             if let service { request = request.filter(sql: "serviceID = (SELECT id FROM service WHERE code = ?)", arguments: [service]) }
-            if !actor.isAdmin {
-                request = request.filter(sql: "caseID IN (SELECT id FROM caseFile WHERE handlerID = ?)", arguments: [actor.handlerID ?? -1])
+            if let inScope = actor.scope.condition(handlerColumn: "handlerID") {
+                request = request.filter(sql: "caseID IN (SELECT id FROM caseFile WHERE \(inScope))")
             }
             let records = try request.order(Column("id")).limit(pageSize + 1).fetchAll(db)
             let page = Array(records.prefix(pageSize))

@@ -44,7 +44,7 @@ extension Store {
 
     /// Finished cases and the day each is due to be purged, soonest first.
     public func retentionPlan(policy: RetentionPolicy, actor: Actor) async throws -> [PlannedPurge] {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators read the retention plan") }
+        try actor.require(.readRetentionPlan)
         let now = time.now()
         return try await pool.write { db in
             let plan = try Self.retentionPlan(policy: policy, now: now, db)
@@ -72,7 +72,7 @@ extension Store {
     /// row per case (type, desa, dates, sex, age band, disability, SIMFONI categories) stays, so
     /// that reports of past periods still count it. One transaction and one audit event per case.
     public func purgeExpired(policy: RetentionPolicy, actor: Actor) async throws -> PurgeOutcome {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators purge records") }
+        try actor.require(.purgeRecords)
         let now = time.now()
         let plan = try await pool.read { db in try Self.retentionPlan(policy: policy, now: now, db) }
         var outcome = PurgeOutcome(purged: [], held: [], peopleRemoved: 0)
@@ -163,7 +163,7 @@ extension Store {
 
     /// Puts a case under legal hold (retention and erasure skip it) or lifts the hold; the reason is kept.
     public func setLegalHold(caseID: Int64, hold: Bool, reason: String?, actor: Actor) async throws -> CaseView {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators place or lift a legal hold") }
+        try actor.require(.setLegalHold)
         if hold && (reason ?? "").trimmingSpaces.isEmpty {
             throw StoreError.invalid(field: "reason", message: "a legal hold needs its reason, e.g. the court case or police report number")
         }

@@ -14,7 +14,7 @@ extension Store {
     /// Everything about a person, with the trail of who accessed it. Administrators only: the whole
     /// record leaves kawald. The export itself is audited, and is the last entry of its own trail.
     public func exportPerson(id: Int64, actor: Actor) async throws -> SubjectExport {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators export a person's data") }
+        try actor.require(.exportPersonData)
         let now = time.now()
         return try await pool.write { db in
             guard let person = try PersonRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
@@ -23,7 +23,7 @@ extension Store {
             for record in try CaseRecord.filter(Column("personID") == id).order(Column("id")).fetchAll(db) {
                 let history = try CaseEventRecord.filter(Column("caseID") == record.id!).order(Column("id")).fetchAll(db)
                 let followUps = try FollowUpRecord.filter(Column("caseID") == record.id!).order(Column("dueAt"), Column("id")).fetchAll(db)
-                    .map { FollowUpView(record: $0, caseCode: record.code, overdue: $0.status == "planned" && $0.dueAt < now) }
+                    .map { FollowUpView(record: $0, caseCode: record.code, overdue: $0.status == .planned && $0.dueAt < now) }
                 let referrals = try Self.referralViews(ReferralRecord.filter(Column("caseID") == record.id!).order(Column("id")).fetchAll(db), db)
                 cases.append(CaseDetail(view: try Self.view(record, db), history: history, followUps: followUps, referrals: referrals))
             }
@@ -38,7 +38,7 @@ extension Store {
     /// Restricts processing of a person's data (UU PDP): no reminders about them, not counted in
     /// reports, until lifted. The record itself stays readable to those who may read it.
     public func restrictPerson(id: Int64, reason: String, actor: Actor) async throws -> PersonRecord {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators restrict processing") }
+        try actor.require(.restrictProcessing)
         guard !reason.trimmingSpaces.isEmpty else {
             throw StoreError.invalid(field: "reason", message: "a restriction needs its reason, e.g. the person's request of a date")
         }
@@ -57,7 +57,7 @@ extension Store {
     }
 
     public func unrestrictPerson(id: Int64, actor: Actor) async throws -> PersonRecord {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators lift a restriction") }
+        try actor.require(.liftRestriction)
         let now = time.now()
         return try await writeWithReminders { db, jobs in
             guard var person = try PersonRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "person/\(id)") }
@@ -85,7 +85,7 @@ extension Store {
     /// de-identified row, then the person, their consents and contact data are deleted. Refused
     /// while any of their cases is under legal hold. Administrators only; audited.
     public func erasePerson(id: Int64, reason: String, actor: Actor) async throws -> [String] {
-        guard actor.isAdmin else { throw StoreError.forbidden("only administrators erase a person") }
+        try actor.require(.erasePerson)
         guard !reason.trimmingSpaces.isEmpty else {
             throw StoreError.invalid(field: "reason", message: "an erasure needs its reason, e.g. the person's request of a date")
         }

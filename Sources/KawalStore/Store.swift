@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+@_exported import KawalDomain
 import Synchronization
 
 /// The case database: SQLite in WAL mode through GRDB, the only process that opens it being kawald.

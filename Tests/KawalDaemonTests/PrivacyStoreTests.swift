@@ -18,7 +18,7 @@ struct PrivacyFixture {
     let directory: String
     let store: Store
     let clock: ManualClock
-    let admin = Actor(uid: 0, pid: 1, role: "admin", handlerID: nil, label: "admin uid 0")
+    let admin = Actor(uid: 0, pid: 1, role: .admin, handlerID: nil, label: "admin uid 0")
     static let zone = TimeZone(identifier: "Asia/Makassar")!
 
     init(at day: String) throws {

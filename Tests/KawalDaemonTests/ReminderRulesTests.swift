@@ -1,4 +1,5 @@
 import Foundation
+import KawalDomain
 @testable import KawalStore
 import Testing
 import Varlink
@@ -38,22 +39,22 @@ import Varlink
         #expect(rules.digestAt == 6 * 3600 + 1800)
         #expect(rules.plans.map(\.name) == ["dukcapil"], "plans in the file replace the shipped ones")
         #expect(rules.plans[0].on == .referral(service: "dukcapil"))
-        #expect(rules.plans[0].matches(type: "document", subtype: "akta_lahir", risk: "low", urgentSafety: false))
-        #expect(!rules.plans[0].matches(type: "document", subtype: "ktp", risk: "low", urgentSafety: false))
+        #expect(rules.plans[0].matches(type: .document, subtype: "akta_lahir", risk: .low, urgentSafety: false))
+        #expect(!rules.plans[0].matches(type: .document, subtype: "ktp", risk: .low, urgentSafety: false))
         #expect(config.reminders.alertHandlers == ["budi"])
         #expect(config.reminders.alertEmails == ["kantor@example.org"])
     }
 
     @Test func shippedPlansCoverTheSeedsWork() {
         let plans = ReminderRules().plans
-        func plan(_ type: String, subtype: String? = nil, urgent: Bool = false) -> [String] {
-            plans.filter { $0.matches(type: type, subtype: subtype, risk: "high", urgentSafety: urgent) }.map(\.name)
+        func plan(_ type: CaseType, subtype: String? = nil, urgent: Bool = false) -> [String] {
+            plans.filter { $0.matches(type: type, subtype: subtype, risk: .high, urgentSafety: urgent) }.map(\.name)
         }
-        #expect(plan("violence", urgent: true) == ["violence"], "one plan for an urgent violence case, not two")
-        #expect(plan("child_marriage") == ["child-marriage"])
-        #expect(plan("document", subtype: "akta_lahir") == ["civil-documents"])
-        #expect(plan("bpjs") == ["bpjs"])
-        #expect(plan("bpjs", urgent: true) == ["bpjs", "urgent-safety"])
+        #expect(plan(.violence, urgent: true) == ["violence"], "one plan for an urgent violence case, not two")
+        #expect(plan(.childMarriage) == ["child-marriage"])
+        #expect(plan(.document, subtype: "akta_lahir") == ["civil-documents"])
+        #expect(plan(.bpjs) == ["bpjs"])
+        #expect(plan(.bpjs, urgent: true) == ["bpjs", "urgent-safety"])
         let violence = plans.first { $0.name == "violence" }!
         #expect(violence.first == 86_400 && violence.every == 3 * 86_400)
     }
@@ -116,35 +117,13 @@ import Varlink
         #expect(DayWindow(parsing: "07:00-07:00") == nil && DayWindow(parsing: "7-8") == nil && DayWindow(parsing: "24:00-01:00") == nil)
     }
 
-    @Test func aQueuedRemindersStateIsItsJobs() {
-        let now = Date()
-        var record = ReminderRecord(id: 1, caseID: 1, followUpID: 1, rule: "due", dueSlot: now, recipient: "handler/1", state: "queued",
-                                    fireKey: "remind:1", channel: "sms", messageID: "r-1", jobID: 9, note: nil, createdAt: now, updatedAt: now)
-        #expect(Store.delivery(record, jobState: "pending", jobDue: now.addingTimeInterval(3600), now: now) == "held")
-        #expect(Store.delivery(record, jobState: "pending", jobDue: now, now: now) == "queued")
-        #expect(Store.delivery(record, jobState: "leased", jobDue: now, now: now) == "sending")
-        #expect(Store.delivery(record, jobState: "done", jobDue: now, now: now) == "sent")
-        #expect(Store.delivery(record, jobState: "dead", jobDue: now, now: now) == "failed")
-        record.state = "cancelled"
-        #expect(Store.delivery(record, jobState: nil, jobDue: nil, now: now) == "cancelled")
-    }
-
-    @Test func messageIDsAreStableAcrossAttempts() {
-        let now = Self.wita("2026-12-01T09:00:00")
-        let record = ReminderRecord(id: 1842, caseID: 1, followUpID: 1, rule: "due", dueSlot: now, recipient: "handler/3", state: "planned",
-                                    fireKey: nil, channel: nil, messageID: nil, jobID: nil, note: nil, createdAt: now, updatedAt: now)
-        #expect(Store.messageBase(fireKey: "remind:1842", recipient: "handler/3", first: record) == "r-1842-20261201T0100")
-        #expect(Store.messageBase(fireKey: "digest:3:1764550800000", recipient: "handler/3", first: record) == "d-3-1764550800000")
-        #expect(Store.messageBase(fireKey: "late:handler/3:1842", recipient: "handler/3", first: record) == "t-3-1842")
-    }
-
     @Test func aReminderCarriesTheCodeAndFirstNameOnly() throws {
         let composer = try composer(quiet: nil)
         var handler = HandlerRecord(id: 12, code: "wayan", name: "Wayan Sudarma", unixUser: nil, phone: "+6281234567890", email: "wayan@example.org",
                                     language: "id", villages: [], supervisorID: nil, active: true, version: 1, createdAt: Date(), updatedAt: Date())
         var settings = HandlerNotifySettings()
         settings.channels = [ChannelConsent(channel: "sms", consentAt: Date(), method: "written", recordedBy: "admin")]
-        let item = ReminderItem(reminderID: 1842, followUpID: 7, rule: "due", caseCode: "K-2026-0042", firstName: "Siti", followUpKind: "visit",
+        let item = ReminderItem(reminderID: 1842, followUpID: 7, rule: .due, caseCode: "K-2026-0042", firstName: "Siti", followUpKind: "visit",
                                 dueAt: Self.wita("2026-12-01T09:00:00"), handlerName: "Wayan")
         let batch = ReminderBatch(fireKey: "remind:1842", purpose: .reminder, messageBase: "r-1842-20261201T0100",
                                   recipients: [ReminderRecipient(handler: handler, settings: settings)], toAdmins: false, items: [item])

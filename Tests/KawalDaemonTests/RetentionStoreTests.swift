@@ -67,7 +67,7 @@ import Testing
             try await f.store.erasePerson(id: personID, reason: "permintaan 2025-02-03", actor: f.admin)
         }
         _ = try await f.store.setLegalHold(caseID: record.id!, hold: false, reason: nil, actor: f.admin)
-        let handler = Actor(uid: 1000, pid: 2, role: "handler", handlerID: nil, label: "handler ani")
+        let handler = Actor(uid: 1000, pid: 2, role: .handler, handlerID: nil, label: "handler ani")
         await #expect(throws: StoreError.self) { try await f.store.erasePerson(id: personID, reason: "x", actor: handler) }
         #expect(try await f.store.erasePerson(id: personID, reason: "permintaan 2025-02-03", actor: f.admin) == [record.code])
         let figures = try await f.store.caseReportFigures(period: try f.store.time.reportPeriod("2025-02"), by: ["desa"], actor: f.admin)
@@ -199,7 +199,7 @@ import Testing
         defer { f.cleanUp() }
         _ = try await f.store.addHandler(HandlerInput(code: "ani", name: "Ani Lestari", unixUser: "ani", villages: ["Sembalun"]), actor: f.admin)
         let handlerID = try await f.store.handlerID(forUnixUser: "ani")
-        let handler = Actor(uid: 1001, pid: 7, role: "handler", handlerID: handlerID, label: "handler ani")
+        let handler = Actor(uid: 1001, pid: 7, role: .handler, handlerID: handlerID, label: "handler ani")
         let personID = try await f.store.addPerson(PersonInput(nik: "5203015708450001", name: "Siti Aminah", sex: "female", birthDate: "1945-08-17",
                                                                village: "Sembalun", phone: "081234567890"), force: false, actor: f.admin).0.id!
         _ = try await f.store.addConsent(personID: personID, purpose: "referral", method: "recorded", givenOn: nil, givenBy: nil, guardianName: nil,

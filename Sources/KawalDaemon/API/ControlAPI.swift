@@ -1,5 +1,6 @@
 import Foundation
 import KawalCore
+import KawalDomain
 import KawalStore
 import Logging
 import SystemdKit
@@ -18,37 +19,13 @@ public struct ControlAPI: Sendable {
     let reminders: ReminderService
     let composer: MessageComposer
 
-    /// The least role each method needs; methods not listed need an administrator.
-    static let requiredRoles: [String: Role] = [
-        "org.varlink.service.GetInfo": .handler,
-        "org.varlink.service.GetInterfaceDescription": .handler,
-        "io.kawal.Daemon.Ping": .handler,
-        "io.kawal.Daemon.Version": .handler,
-        "io.kawal.Daemon.Status": .handler,
-        "io.kawal.Daemon.Reload": .admin,
-        // Handlers see their own cases (the store narrows every query) and record follow-ups and notes.
-        "io.kawal.People.Get": .handler,
-        "io.kawal.People.List": .handler,
-        "io.kawal.Cases.Get": .handler,
-        "io.kawal.Cases.List": .handler,
-        "io.kawal.Cases.Update": .handler,
-        "io.kawal.Cases.RecordFollowUp": .handler,
-        "io.kawal.Cases.ListFollowUps": .handler,
-        "io.kawal.Cases.ListReferrals": .handler,
-        "io.kawal.Cases.Search": .handler,
-        "io.kawal.Handlers.List": .handler,
-        "io.kawal.Handlers.ListServices": .handler,
-        // De-identified figures: handlers may read them too.
-        "io.kawal.Reports.Cases": .handler,
-    ]
-
     public func makeService() throws -> VarlinkService<Caller> {
         let state = self.state
         var service = VarlinkService<Caller>(
             vendor: "Lombok Research Center", product: "kawald", version: KawalDefaults.version,
             url: "file:///usr/share/doc/kawal/README.md"
         ) { request in
-            let required = Self.requiredRoles[request.call.method] ?? .admin
+            let required = Authorization.requiredRole(forMethod: request.call.method)
             guard request.context.role >= required else {
                 return state.accessPolicy.refusal(for: request.context, required: required)
             }

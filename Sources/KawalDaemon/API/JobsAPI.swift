@@ -1,5 +1,6 @@
 import Foundation
 import KawalCore
+import KawalDomain
 import KawalStore
 import Varlink
 
@@ -14,7 +15,7 @@ struct JobsAPI: Sendable {
         let time = store.time
         return [
             "id": .int(j.id!), "kind": .string(j.kind), "payload": .string(j.payload), "due_at": .string(time.display(j.dueAt)),
-            "idempotency_key": .string(j.idempotencyKey), "state": .string(j.state), "attempts": .int(j.attempts),
+            "idempotency_key": .string(j.idempotencyKey), "state": .string(j.state.rawValue), "attempts": .int(j.attempts),
             "lease_owner": j.leaseOwner.json, "lease_expires_at": j.leaseExpiresAt.map { .string(time.display($0)) } ?? .null,
             "last_error": j.lastError.json, "created_at": .string(time.display(j.createdAt)), "updated_at": .string(time.display(j.updatedAt)),
             "payload_forgotten_at": j.payloadForgottenAt.map { .string(time.display($0)) } ?? .null,
@@ -44,7 +45,7 @@ struct JobsAPI: Sendable {
             },
             "List": .async { request in
                 let p = Parameters(request.parameters)
-                let page = try await store.jobs(state: p.string("state"), kind: p.string("kind"), limit: p.int("limit").map(Int.init), after: p.string("after"))
+                let page = try await store.jobs(state: try p.choice("state", as: JobState.self), kind: p.string("kind"), limit: p.int("limit").map(Int.init), after: p.string("after"))
                 return ["jobs": .array(page.items.map(job)), "next": page.next.json]
             },
             "Get": .async { request in ["job": job(try await store.job(id: try Parameters(request.parameters).requiredInt("id")))] },

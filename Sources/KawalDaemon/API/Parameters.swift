@@ -1,3 +1,4 @@
+import KawalDomain
 import KawalStore
 import Varlink
 
@@ -16,6 +17,15 @@ struct Parameters {
     func bool(_ key: String) -> Bool? { values[key]?.boolValue }
     func int(_ key: String) -> Int64? { values[key]?.intValue }
     func strings(_ key: String) -> [String]? { values[key]?.arrayValue?.compactMap(\.stringValue) }
+
+    /// A value of one of the io.kawal enums, or nil when absent; an unknown value names the accepted ones.
+    func choice<Value: RawRepresentable & CaseIterable>(_ key: String, as type: Value.Type) throws -> Value? where Value.RawValue == String {
+        guard let text = string(key) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            throw StoreError.invalid(field: prefix + key, message: "'\(text)' is not accepted: expected one of \(Value.valueList)")
+        }
+        return value
+    }
 
     func nested(_ key: String) -> Parameters? {
         values[key]?.objectValue.map { Parameters($0, prefix: prefix + key + ".") }
@@ -47,4 +57,8 @@ extension Optional where Wrapped == Bool {
 
 extension Array where Element == String {
     var json: JSONValue { .array(map { .string($0) }) }
+}
+
+extension Array where Element: RawRepresentable, Element.RawValue == String {
+    var json: JSONValue { .array(map { .string($0.rawValue) }) }
 }

@@ -1,4 +1,5 @@
 import KawalCore
+import KawalDomain
 import KawalStore
 import Logging
 import Varlink
@@ -27,7 +28,7 @@ struct RecordsAPI: Sendable {
         if caller.role == .handler, let user {
             handlerID = try await store.handlerID(forUnixUser: user)
         }
-        return Actor(uid: Int64(uid), pid: Int64(caller.credentials?.pid ?? 0), role: caller.role.rawValue, handlerID: handlerID, label: label)
+        return Actor(uid: Int64(uid), pid: Int64(caller.credentials?.pid ?? 0), role: caller.role, handlerID: handlerID, label: label)
     }
 
     typealias Method = VarlinkMethodImplementation<Caller>

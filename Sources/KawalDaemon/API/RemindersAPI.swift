@@ -1,5 +1,6 @@
 import Foundation
 import KawalCore
+import KawalDomain
 import KawalStore
 import Varlink
 
@@ -20,7 +21,7 @@ struct RemindersAPI: Sendable {
     static func plan(_ plan: FollowUpPlan) -> JSONValue {
         [
             "name": .string(plan.name), "types": plan.types.json, "subtypes": plan.subtypes.json, "risks": plan.risks.json,
-            "urgent": plan.urgent.json, "on": .string(plan.on.description), "kind": .string(plan.kind),
+            "urgent": plan.urgent.json, "on": .string(plan.on.description), "kind": .string(plan.kind.rawValue),
             "first": .string(duration(plan.first)), "every": plan.every.map { .string(duration($0)) } ?? .null,
         ]
     }
@@ -29,8 +30,8 @@ struct RemindersAPI: Sendable {
         let time = store.time
         let r = view.record
         return [
-            "id": .int(r.id!), "case_code": .string(view.caseCode), "followup_id": .int(r.followUpID), "rule": .string(r.rule),
-            "due_slot": .string(time.display(r.dueSlot)), "recipient": .string(view.recipientLabel), "state": .string(view.delivery),
+            "id": .int(r.id!), "case_code": .string(view.caseCode), "followup_id": .int(r.followUpID), "rule": .string(r.rule.rawValue),
+            "due_slot": .string(time.display(r.dueSlot)), "recipient": .string(view.recipientLabel), "state": .string(view.delivery.rawValue),
             "send_at": view.sendAt.map { .string(time.display($0)) } ?? .null, "channel": r.channel.json, "message_id": r.messageID.json,
             "job_id": r.jobID.json, "note": view.lastError.json,
         ]
@@ -56,11 +57,11 @@ struct RemindersAPI: Sendable {
         [
             "Plans": .immediate { request in
                 let type = Parameters(request.parameters).string("type")
-                let plans = store.reminderRules.plans.filter { type == nil || $0.types.isEmpty || $0.types.contains(type!) }
+                let plans = store.reminderRules.plans.filter { type == nil || $0.types.isEmpty || $0.types.contains { $0.rawValue == type } }
                 return ["plans": .array(plans.map(Self.plan))]
             },
             "List": records.method { p, actor in
-                let views = try await store.reminders(handler: p.string("handler"), state: p.string("state"), caseID: p.int("case_id"),
+                let views = try await store.reminders(handler: p.string("handler"), state: try p.choice("state", as: ReminderDelivery.self), caseID: p.int("case_id"),
                                                       limit: p.int("limit").map(Int.init), actor: actor)
                 return ["reminders": .array(views.map(reminder))]
             },

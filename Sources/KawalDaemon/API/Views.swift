@@ -1,5 +1,6 @@
 import Foundation
 import KawalCore
+import KawalDomain
 import KawalStore
 import Varlink
 
@@ -55,7 +56,7 @@ struct Views {
         let c = v.record
         return [
             "id": .int(c.id!), "code": .string(c.code), "person_id": .int(c.personID), "person_name": .string(v.personName),
-            "type": .string(c.type), "subtype": c.subtype.json, "status": .string(c.status), "risk": .string(c.risk),
+            "type": .string(c.type), "subtype": c.subtype.json, "status": .string(c.status.rawValue), "risk": .string(c.risk),
             "urgent_safety": .bool(c.urgentSafety), "handler": v.handlerCode.json, "village": .string(c.village),
             "summary": c.summary.json, "notes": c.notes.json, "reporter": reporter(c.reporter, audience: audience), "opened_at": time(c.openedAt),
             "due_at": time(c.dueAt), "resolved_at": time(c.resolvedAt), "closed_at": time(c.closedAt), "legal_hold": .bool(c.legalHold),
@@ -68,7 +69,7 @@ struct Views {
         let c = v.record
         return [
             "id": .int(c.id!), "code": .string(c.code), "person_name": .string(v.personName), "type": .string(c.type),
-            "status": .string(c.status), "risk": .string(c.risk), "urgent_safety": .bool(c.urgentSafety),
+            "status": .string(c.status.rawValue), "risk": .string(c.risk), "urgent_safety": .bool(c.urgentSafety),
             "handler": v.handlerCode.json, "village": .string(c.village), "opened_at": time(c.openedAt), "next_followup": time(v.nextFollowUp),
         ]
     }
@@ -81,7 +82,7 @@ struct Views {
         let f = v.record
         return [
             "id": .int(f.id!), "case_id": .int(f.caseID), "case_code": .string(v.caseCode), "kind": .string(f.kind), "due_at": time(f.dueAt),
-            "window_hours": f.windowHours.json, "status": .string(f.status), "outcome": f.outcome.json, "contact_made": f.contactMade.json,
+            "window_hours": f.windowHours.json, "status": .string(f.status.rawValue), "outcome": f.outcome.json, "contact_made": f.contactMade.json,
             "attempt": .int(f.attempt), "done_at": time(f.doneAt), "notes": f.notes.json, "overdue": .bool(v.overdue), "version": .int(f.version),
         ]
     }
@@ -90,7 +91,7 @@ struct Views {
         let r = v.record
         return [
             "id": .int(r.id!), "case_id": .int(r.caseID), "case_code": .string(v.caseCode), "service": .string(v.serviceCode),
-            "status": .string(r.status), "consent": .string(r.consent), "override_reason": r.overrideReason.json,
+            "status": .string(r.status.rawValue), "consent": .string(r.consent), "override_reason": r.overrideReason.json,
             "external_ref": r.externalRef.json, "deadline": time(r.deadline), "notes": r.notes.json, "version": .int(r.version),
             "created_at": time(r.createdAt), "updated_at": time(r.updatedAt),
         ]
@@ -121,7 +122,7 @@ struct Views {
         let c = e.record
         let p = e.person
         return [
-            "code": .string(c.code), "status": .string(c.status), "opened": .string(time.calendarDay(of: c.openedAt)), "type": .string(c.type),
+            "code": .string(c.code), "status": .string(c.status.rawValue), "opened": .string(time.calendarDay(of: c.openedAt)), "type": .string(c.type),
             "subtype": c.subtype.json, "risk": .string(c.risk), "urgent_safety": .bool(c.urgentSafety), "handler": e.handlerCode.json,
             "summary": c.summary.json, "notes": c.notes.json, "name": .string(p.name), "nik": reveal ? p.nik.json : .null,
             "nik_masked": Self.mask(p.nik), "kk_number": reveal ? p.kkNumber.json : .null, "sex": p.sex.json,

@@ -1,9 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A follow-up plan: which cases it applies to, on which occasion, and the follow-ups it creates.
 ///
 /// ```swift
-/// var plan = FollowUpPlan(name: "violence", on: .open, kind: "visit", first: 86_400)
+/// var plan = FollowUpPlan(name: "violence", on: .open, kind: .visit, first: 86_400)
 /// plan.types = ["violence"]
 /// plan.every = 3 * 86_400          // then every 3 days until the case is resolved
 /// ```
@@ -15,7 +19,7 @@ public struct FollowUpPlan: Sendable, Equatable {
         /// The case is referred to a service of this code (any service when nil).
         case referral(service: String?)
         /// The case moves to this status.
-        case transition(status: String)
+        case transition(status: CaseStatus)
 
         public var description: String {
             switch self {
@@ -28,54 +32,54 @@ public struct FollowUpPlan: Sendable, Equatable {
 
     public var name: String
     /// Case types it applies to; empty means every type.
-    public var types: [String] = []
+    public var types: [CaseType] = []
     /// Subtypes it applies to; empty means every subtype.
     public var subtypes: [String] = []
     /// Risk levels it applies to; empty means every level.
-    public var risks: [String] = []
+    public var risks: [RiskLevel] = []
     /// When set, only cases whose urgent-safety flag has this value.
     public var urgent: Bool?
     public var on: Occasion
-    /// The kind of follow-up created (visit, call, accompany, document_pickup, check_outcome).
-    public var kind: String
+    /// The kind of follow-up created.
+    public var kind: FollowUpKind
     /// Seconds from the occasion to the first follow-up.
     public var first: TimeInterval
     /// Seconds from one follow-up being recorded to the next; nil for a single follow-up.
     public var every: TimeInterval?
 
-    public init(name: String, on: Occasion, kind: String, first: TimeInterval) {
+    public init(name: String, on: Occasion, kind: FollowUpKind, first: TimeInterval) {
         self.name = name
         self.on = on
         self.kind = kind
         self.first = first
     }
 
-    /// Whether the plan applies to a case like this one.
-    public func matches(type: String, subtype: String?, risk: String, urgentSafety: Bool) -> Bool {
-        if !types.isEmpty && !types.contains(type) { return false }
+    /// Whether the plan applies to a case like this one (an unknown type or risk matches only a plan for every type or risk).
+    public func matches(type: CaseType?, subtype: String?, risk: RiskLevel?, urgentSafety: Bool) -> Bool {
+        if !types.isEmpty && !types.contains(where: { $0 == type }) { return false }
         if !subtypes.isEmpty && !subtypes.contains(subtype ?? "") { return false }
-        if !risks.isEmpty && !risks.contains(risk) { return false }
+        if !risks.isEmpty && !risks.contains(where: { $0 == risk }) { return false }
         if let urgent, urgent != urgentSafety { return false }
         return true
     }
 
     /// The plans shipped for the seed's work; `[plans.NAME]` in kawald.toml replaces them.
     public static let defaults: [FollowUpPlan] = {
-        var violence = FollowUpPlan(name: "violence", on: .open, kind: "visit", first: 86_400)
-        violence.types = ["violence"]
+        var violence = FollowUpPlan(name: "violence", on: .open, kind: .visit, first: 86_400)
+        violence.types = [.violence]
         violence.every = 3 * 86_400
-        var urgent = FollowUpPlan(name: "urgent-safety", on: .open, kind: "visit", first: 86_400)
-        urgent.types = ["document", "bpjs", "social_assistance", "other"]
+        var urgent = FollowUpPlan(name: "urgent-safety", on: .open, kind: .visit, first: 86_400)
+        urgent.types = [.document, .bpjs, .socialAssistance, .other]
         urgent.urgent = true
         urgent.every = 3 * 86_400
-        var childMarriage = FollowUpPlan(name: "child-marriage", on: .open, kind: "visit", first: 86_400)
-        childMarriage.types = ["child_marriage"]
+        var childMarriage = FollowUpPlan(name: "child-marriage", on: .open, kind: .visit, first: 86_400)
+        childMarriage.types = [.childMarriage]
         childMarriage.every = 7 * 86_400
-        var documents = FollowUpPlan(name: "civil-documents", on: .referral(service: "dukcapil"), kind: "check_outcome", first: 7 * 86_400)
-        documents.types = ["document"]
+        var documents = FollowUpPlan(name: "civil-documents", on: .referral(service: "dukcapil"), kind: .checkOutcome, first: 7 * 86_400)
+        documents.types = [.document]
         documents.subtypes = ["akta_lahir", "ktp", "kk", "kia"]
-        var bpjs = FollowUpPlan(name: "bpjs", on: .referral(service: "bpjs"), kind: "check_outcome", first: 14 * 86_400)
-        bpjs.types = ["bpjs"]
+        var bpjs = FollowUpPlan(name: "bpjs", on: .referral(service: "bpjs"), kind: .checkOutcome, first: 14 * 86_400)
+        bpjs.types = [.bpjs]
         return [bpjs, childMarriage, documents, urgent, violence]
     }()
 }
@@ -100,7 +104,7 @@ public struct DayWindow: Sendable, Equatable, CustomStringConvertible {
 
     /// `21:00-07:00` (or with seconds, `21:00:00-07:00:30`).
     public init?(parsing text: String) {
-        let parts = text.split(separator: "-").map { String($0).trimmingSpaces }
+        let parts = text.split(separator: "-").map { $0.filter { $0 != " " && $0 != "\t" } }
         guard parts.count == 2, let start = Self.secondOfDay(parts[0]), let end = Self.secondOfDay(parts[1]), start != end else { return nil }
         self.start = start
         self.end = end
@@ -116,8 +120,9 @@ public struct DayWindow: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func clock(_ second: Int) -> String {
-        let text = TimeContext.zeroPadded(second / 3600, 2) + ":" + TimeContext.zeroPadded(second / 60 % 60, 2)
-        return second % 60 == 0 ? text : text + ":" + TimeContext.zeroPadded(second % 60, 2)
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+        let text = pad(second / 3600) + ":" + pad(second / 60 % 60)
+        return second % 60 == 0 ? text : text + ":" + pad(second % 60)
     }
 
     public var description: String { Self.clock(start) + "-" + Self.clock(end) }
@@ -162,5 +167,16 @@ public struct ChannelConsent: Codable, Sendable, Equatable {
         self.recordedBy = recordedBy
     }
 
-    public static let channels = ["email", "sms", "webhook"]
+    public static let channels = NotifyChannel.allCases.map(\.rawValue)
+}
+
+/// How a handler wants reminders: channels with consent (in order of preference), quiet hours,
+/// immediate or daily digest. Values left nil take the configured defaults.
+public struct HandlerNotifySettings: Sendable, Equatable {
+    public var channels: [ChannelConsent] = []
+    public var quietHours: DayWindow?
+    public var delivery: DeliveryMode = .immediate
+    public var digestAt: Int?
+
+    public init() {}
 }
