@@ -55,10 +55,13 @@ let package = Package(
         ),
         // systemd calendar expressions (OnCalendar= syntax): parsing, normalised form, next elapse; tzdata read as glibc reads it.
         .target(name: "KawalCalendar"),
+        // The wire shapes, each one Codable type, and WireJSON, the one JSON configuration they travel in:
+        // plugin jobs and their results, the notify payload, internal job payloads, the backup manifest.
+        .target(name: "KawalContracts"),
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
-            dependencies: ["KawalCore", "KawalDomain", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            dependencies: ["KawalCore", "KawalDomain", "KawalContracts", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         // De-identified reports: small-count suppression and the table, CSV, Markdown and HTML renderings. Pure.
@@ -71,7 +74,7 @@ let package = Package(
             name: "KawalDaemon",
             dependencies: [
                 "KawalCore", "KawalDomain", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
-                "KawalPluginKit", "KawalAge",
+                "KawalPluginKit", "KawalAge", "KawalContracts",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -90,30 +93,30 @@ let package = Package(
         ),
         .executableTarget(
             name: "kawalctl",
-            dependencies: ["KawalCore", "KawalCalendar", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KawalCore", "KawalCalendar", "KawalContracts", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The age v1 file format (X25519 recipients, STREAM payload) on swift-crypto.
         .target(name: "KawalAge", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Streaming zstd through libzstd.
         .target(name: "KawalZstd", dependencies: ["CZstd"]),
-        // What kawald and the backup plugin share: the manifest, the catalogue of a backup folder, retention, atomic files.
-        .target(name: "KawalBackup"),
+        // What kawald and the backup plugin share: the names in a backup folder and its catalogue, retention, atomic files.
+        .target(name: "KawalBackup", dependencies: ["KawalContracts"]),
         // The backup plugin: snapshot from kawald, zstd, age; also the decrypt/verify tool kawalctl runs.
         .target(
             name: "BackupPlugin",
-            dependencies: ["KawalBackup", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KawalBackup", "KawalContracts", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "plugins/backup"
         ),
         // For plugin authors: connect, register, receive jobs, ack or fail them.
-        .target(name: "KawalPluginKit", dependencies: ["Varlink"]),
-        // What the notifier plugins share: the payload kawald sends, delivered keys, child processes, and the
+        .target(name: "KawalPluginKit", dependencies: ["Varlink", "KawalContracts"]),
+        // What the notifier plugins share: reading the payload kawald sends, delivered keys, child processes, and the
         // pure parts of each channel (RFC 5322 messages, SMS encodings and phone numbers, webhook signatures).
         .target(
             name: "NotifyKit",
             dependencies: [
-                "KawalPluginKit", .product(name: "Crypto", package: "swift-crypto"),
+                "KawalPluginKit", "KawalContracts", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "plugins/NotifyKit"
@@ -160,13 +163,14 @@ let package = Package(
         .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
         .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "KawalContracts", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "Varlink",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
         .testTarget(name: "KawalDomainTests", dependencies: ["KawalDomain", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
-        .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit"]),
+        .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit", "KawalContracts"]),
+        .testTarget(name: "KawalContractsTests", dependencies: ["KawalContracts", "KawalPluginKit", "Varlink"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import KawalContracts
 
 /// The backups in a folder, read from their manifests. A data file without a readable manifest, or
 /// whose size differs from its manifest's, is listed as not good: a backup that was interrupted.
@@ -32,7 +33,7 @@ public struct BackupCatalog: Sendable {
             var manifest: BackupManifest?
             var state = "ok"
             if let data = FileManager.default.contents(atPath: manifestPath) {
-                manifest = try? BackupManifest.decode(data)
+                manifest = try? WireJSON.decode(BackupManifest.self, from: data)
                 if manifest == nil { state = "manifest unreadable" }
             } else {
                 state = "manifest missing (interrupted backup)"

@@ -1,9 +1,9 @@
 import Foundation
+import KawalContracts
 import KawalReports
 import KawalStore
 import Logging
 import ServiceLifecycle
-import Varlink
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,12 +26,12 @@ struct BuiltinJobs: Service {
         try await withTaskCancellationOrGracefulShutdownHandler {
             while let batch = try await scheduler.nextBatch(owner: Self.owner, max: 4, idle: .seconds(86_400)) {
                 for job in batch {
-                    var result: (id: Int64, ok: Bool, retryable: Bool, error: String?) = (job.id, true, false, nil)
+                    var result = JobResult.done(job.id)
                     do {
                         try await carryOut(job)
                     } catch {
                         logger.error("built-in job failed", metadata: ["kawal.job": "\(job.id)", "kawal.kind": "\(job.kind)", "kawal.error": "\(error)"])
-                        result = (job.id, false, true, "\(error)")
+                        result = .failed(job.id, "\(error)", retryable: true)
                     }
                     try await scheduler.settle(owner: Self.owner, results: [result], attempts: [job.id: job.attempt])
                 }
@@ -77,16 +77,13 @@ struct BuiltinJobs: Service {
             }
             let language = handler.language == "en" || handler.language == "id" ? handler.language : settings.language
             let messageID = "report-\(period.label)-\(handler.id!)"
-            let payload: JSONValue = [
-                "message_id": .string(messageID), "purpose": "digest", "language": .string(language),
-                "to": ["handler": .string(String(handler.id!)), "name": .string(String(handler.name.split(separator: " ").first ?? "")),
-                       "email": .string(email)],
-                "subject": .string(MonthlyReportMessage.subject(report, language: language)),
-                "text": .string(MonthlyReportMessage.text(report, format: format, language: language)),
-                "case_codes": .array([]),
-                "created_at": .string(ISO8601DateFormatter().string(from: Date())),
-            ]
-            _ = try await scheduler.enqueue(kind: "notify.email", payload: payload.jsonString, dueAt: Date(), idempotencyKey: "notify:\(messageID):email")
+            let payload = NotifyPayload(
+                messageID: messageID, purpose: "digest", language: language,
+                to: .init(handler: String(handler.id!), name: String(handler.name.split(separator: " ").first ?? ""), email: email),
+                subject: MonthlyReportMessage.subject(report, language: language),
+                text: MonthlyReportMessage.text(report, format: format, language: language),
+                caseCodes: [], createdAt: ISO8601DateFormatter().string(from: Date()))
+            _ = try await scheduler.enqueue(kind: "notify.email", payload: WireJSON.text(payload), dueAt: Date(), idempotencyKey: "notify:\(messageID):email")
             sent += 1
         }
         logger.notice("monthly report handed to the notifiers", metadata: ["kawal.period": "\(period.label)", "kawal.recipients": "\(sent)"])

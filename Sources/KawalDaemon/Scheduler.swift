@@ -1,4 +1,5 @@
 import Foundation
+import KawalContracts
 import KawalScheduler
 import KawalDomain
 import KawalStore
@@ -296,7 +297,7 @@ actor Scheduler: Service {
     }
 
     /// A plugin's answers. Late or foreign answers (the lease moved on) are ignored.
-    func settle(owner: String, results: [(id: Int64, ok: Bool, retryable: Bool, error: String?)], attempts: [Int64: Int64]) async throws {
+    func settle(owner: String, results: [JobResult], attempts: [Int64: Int64]) async throws {
         let now = Date()
         var outcomes: [(id: Int64, outcome: JobOutcome)] = []
         for result in results where leases.settle(result.id, by: owner) {

@@ -1,4 +1,5 @@
 import Foundation
+import KawalContracts
 import Varlink
 #if canImport(Glibc)
 import Glibc
@@ -16,13 +17,13 @@ public final class PluginJob: Sendable {
     public let dueAt: String
     let batch: Batch
 
-    init(_ value: JSONValue, batch: Batch) {
-        id = value["id"]?.intValue ?? 0
-        kind = value["kind"]?.stringValue ?? ""
-        payload = value["payload"]?.stringValue ?? "{}"
-        idempotencyKey = value["idempotency_key"]?.stringValue ?? ""
-        attempt = value["attempt"]?.intValue ?? 1
-        dueAt = value["due_at"]?.stringValue ?? ""
+    init(_ offer: JobOffer, batch: Batch) {
+        id = offer.id
+        kind = offer.kind
+        payload = offer.payload
+        idempotencyKey = offer.idempotencyKey
+        attempt = offer.attempt
+        dueAt = offer.dueAt
         self.batch = batch
     }
 
@@ -30,11 +31,11 @@ public final class PluginJob: Sendable {
     public var parameters: JSONValue { (try? JSONValue(parsing: payload)) ?? .null }
 
     /// Done.
-    public func ack() { batch.settle(id, ["id": .int(id), "ok": true]) }
+    public func ack() { batch.settle(.done(id)) }
 
     /// Not done: with `retryable`, kawald tries again later; without, the job goes to the dead letters.
     public func fail(_ message: String, retryable: Bool) {
-        batch.settle(id, ["id": .int(id), "ok": false, "retryable": .bool(retryable), "error": .string(message)])
+        batch.settle(.failed(id, message, retryable: retryable))
     }
 }
 
@@ -42,16 +43,16 @@ public final class PluginJob: Sendable {
 final class Batch: @unchecked Sendable {
     private let condition = NSCondition()
     private var settled: Set<Int64> = []
-    private var queue: [JSONValue] = []
+    private var queue: [JobResult] = []
     private let size: Int
 
     init(size: Int) { self.size = size }
 
-    func settle(_ id: Int64, _ result: JSONValue) {
+    func settle(_ result: JobResult) {
         condition.lock()
         defer { condition.unlock() }
         // Settling twice is ignored: the first answer counts.
-        guard settled.insert(id).inserted else { return }
+        guard settled.insert(result.id).inserted else { return }
         queue.append(result)
         // The serving thread wakes for the first answer it can send and when the batch is
         // complete, not for every answer in between: a wake-up costs more than a fast job.
@@ -60,7 +61,7 @@ final class Batch: @unchecked Sendable {
 
     /// Every answer settled so far, waiting for at least one; then up to a millisecond more for
     /// answers close behind it (up to `remaining`), so that a fast plugin sends few large replies.
-    func next(remaining: Int) -> [JSONValue] {
+    func next(remaining: Int) -> [JobResult] {
         condition.lock()
         defer { condition.unlock() }
         while queue.isEmpty { condition.wait() }
@@ -140,7 +141,14 @@ public final class KawalPlugin: @unchecked Sendable {
                     let call = try VarlinkCall(message: try connection.receiveMessage())
                     switch call.method {
                     case "io.kawal.PluginJobs.Run":
-                        let offered = call.parameters["jobs"]?.arrayValue ?? []
+                        let offered: [JobOffer]
+                        do {
+                            offered = try call.parameters["jobs"]?.decode([JobOffer].self) ?? []
+                        } catch {
+                            try connection.sendMessage(VarlinkReply(error: .invalidParameter("jobs")).message)
+                            Self.log("kawald offered jobs that are not io.kawal.PluginJobs.Job: \(error)", level: .error)
+                            continue
+                        }
                         let batch = Batch(size: offered.count)
                         if !offered.isEmpty { continuation.yield(offered.map { PluginJob($0, batch: batch) }) }
                         if offered.isEmpty {
@@ -151,12 +159,12 @@ public final class KawalPlugin: @unchecked Sendable {
                             while answered < offered.count {
                                 let results = batch.next(remaining: offered.count - answered)
                                 answered += results.count
-                                try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)], continues: answered < offered.count).message)
+                                try connection.sendMessage(VarlinkReply(parameters: ["results": JSONValue(wire: results)], continues: answered < offered.count).message)
                             }
                         } else {
-                            var results: [JSONValue] = []
+                            var results: [JobResult] = []
                             while results.count < offered.count { results += batch.next(remaining: offered.count - results.count) }
-                            try connection.sendMessage(VarlinkReply(parameters: ["results": .array(results)]).message)
+                            try connection.sendMessage(VarlinkReply(parameters: ["results": JSONValue(wire: results)]).message)
                         }
                     case "io.kawal.PluginJobs.Ping":
                         try connection.sendMessage(VarlinkReply().message)

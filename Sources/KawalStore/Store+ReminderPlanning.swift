@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KawalContracts
 import KawalDomain
 
 /// The store's side of reminder planning: it reads a case's facts, asks the domain
@@ -172,7 +173,7 @@ extension Store {
     }
 
     func insertFireJob(_ db: Database, key: String, due: Date, now: Date, jobs: JobCollector?) throws {
-        var job = JobRecord(id: nil, kind: Self.reminderFireKind, payload: "{\"key\":\"\(key)\"}", dueAt: due, idempotencyKey: key,
+        var job = JobRecord(id: nil, kind: Self.reminderFireKind, payload: WireJSON.text(ReminderFirePayload(key: key)), dueAt: due, idempotencyKey: key,
                             state: .pending, attempts: 0, leaseOwner: nil, leaseExpiresAt: nil, lastError: nil, createdAt: now, updatedAt: now)
         try job.insert(db)
         jobs?.add(DueJob(id: job.id!, kind: job.kind, dueAt: due))

@@ -1,5 +1,6 @@
 import Foundation
 import KawalBackup
+import KawalContracts
 import Testing
 
 @Suite struct BackupCatalogTests {
@@ -17,7 +18,7 @@ import Testing
                 let manifest = BackupManifest(id: id, created: BackupNaming.timestamp(BackupNaming.date(ofID: id)!), plaintextBytes: 1, plaintextSHA256: "",
                                               ciphertextBytes: manifestSize, ciphertextSHA256: "", compressedBytes: 1, compressionLevel: 3,
                                               recipients: [], schemaVersion: 1, counts: [:], integrityCheck: "ok", toolVersion: "test", jobID: nil)
-                try manifest.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.manifestFile(id: id)))
+                try manifest.fileContents.write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.manifestFile(id: id)))
             }
         }
         try write("kawal-20261201T010000Z", data: 10, manifestSize: 10)
@@ -53,7 +54,7 @@ import Testing
             let manifest = BackupManifest(id: id, created: BackupNaming.timestamp(BackupNaming.date(ofID: id)!), plaintextBytes: 1, plaintextSHA256: "",
                                           ciphertextBytes: 10, ciphertextSHA256: "", compressedBytes: 1, compressionLevel: 3,
                                           recipients: [], schemaVersion: 1, counts: [:], integrityCheck: "ok", toolVersion: "test", jobID: nil)
-            try manifest.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.manifestFile(id: id)))
+            try manifest.fileContents.write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.manifestFile(id: id)))
             let copy = OffsiteCopy(target: "restic", repository: "rest:https://u:p@h/r", copied: "2026-12-01T01:02:00Z",
                                    snapshots: error == nil ? ["abc", "def"] : [], error: error)
             try copy.encoded().write(to: URL(fileURLWithPath: directory + "/" + BackupNaming.offsiteFile(id: id)))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KawalContracts
 import KawalPluginKit
 import NotifyKit
 import Testing

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import KawalContracts
 import KawalPluginKit
 #if canImport(Glibc)
 import Glibc

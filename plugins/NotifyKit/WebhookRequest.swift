@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import KawalContracts
 
 /// What notify-webhook POSTs: a JSON body, signed so that the gateway can tell it comes from this
 /// Kawal and is fresh.
@@ -37,10 +38,7 @@ public struct WebhookRequest: Sendable {
         let body = Body(messageID: payload.messageID, purpose: payload.purpose, language: payload.language,
                         to: .init(handler: payload.to.handler, phone: phone), subject: payload.subject, text: payload.text,
                         caseCodes: payload.caseCodes)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(body) else { throw .permanent("cannot encode the webhook body") }
-        self.body = Array(data)
+        self.body = Array(WireJSON.encode(body))
         headers = [
             ("Content-Type", "application/json"),
             ("X-Kawal-Timestamp", String(timestamp)),

@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import KawalAge
 import KawalBackup
+import KawalContracts
 import KawalCore
 import KawalPluginKit
 import Varlink
@@ -59,7 +60,7 @@ func loadManifest(_ path: String?) -> BackupManifest? {
     guard let data = FileManager.default.contents(atPath: path) else {
         fail("the manifest \(path) is missing: without it the backup cannot be checked; pass the .db.zst.age file alone (kawalctl backup restore --file) only if you trust it")
     }
-    do { return try BackupManifest.decode(data) } catch { fail("the manifest \(path) is not readable JSON: \(error)") }
+    do { return try WireJSON.decode(BackupManifest.self, from: data) } catch { fail("the manifest \(path) is not readable: \(error)") }
 }
 
 /// Decrypts and decompresses `input`, comparing hashes with the manifest.
@@ -225,7 +226,7 @@ func runBackup(_ job: PluginJob, plugin: KawalPlugin) throws -> (() -> Void)? {
         counts: (checked["counts"]?.objectValue ?? [:]).compactMapValues(\.intValue), integrityCheck: checked["integrity_check"]?.stringValue ?? "",
         toolVersion: toolVersion, jobID: job.id)
     let manifestFile = try AtomicFile(path: directory + "/" + BackupNaming.manifestFile(id: id), mode: 0o640)
-    try manifestFile.write(try manifest.encoded())
+    try manifestFile.write(manifest.fileContents)
     try manifestFile.commit()
     let finished = try kawald.call("io.kawal.Backup.Finished", ["id": .string(id)])
     let removed = (finished["removed"]?.arrayValue ?? []).compactMap(\.stringValue)

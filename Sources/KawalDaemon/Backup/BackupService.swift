@@ -2,6 +2,7 @@ import CLinux
 import Crypto
 import Foundation
 import KawalBackup
+import KawalContracts
 import KawalCore
 import KawalPluginKit
 import KawalStore
@@ -249,7 +250,8 @@ actor BackupService: Service {
     }
 
     static func json(_ entry: BackupCatalog.Entry) -> JSONValue {
-        let manifest: JSONValue = entry.manifest.flatMap { try? $0.encoded() }.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null
+        // The IDL declares the manifest as JSON text: the manifest file's own.
+        let manifest: JSONValue = entry.manifest.map { .string(String(decoding: $0.fileContents, as: UTF8.self)) } ?? .null
         return [
             "id": .string(entry.id), "path": .string(entry.dataPath), "manifest_path": .string(entry.manifestPath), "state": .string(entry.state),
             "created": .string(BackupNaming.timestamp(entry.created)), "manifest": manifest,
@@ -357,7 +359,7 @@ actor BackupService: Service {
             throw Self.error("NotConfigured", "no running plugin has capability 'backup': add [plugins.backup] with exec = the kawal-backup program, or see 'kawalctl plugin list'")
         }
         let events = await scheduler.subscribe()
-        let (job, _) = try await scheduler.enqueue(kind: "backup", payload: "{\"requested_by\":\"kawalctl backup now\"}", dueAt: Date(),
+        let (job, _) = try await scheduler.enqueue(kind: "backup", payload: WireJSON.text(BackupJobPayload.backupNow), dueAt: Date(),
                                                    idempotencyKey: "backup-now:\(UUID().uuidString)")
         for await event in events where event.jobID == job && (event.event == "job.settled" || event.event == "job.progress") {
             if event.event == "job.progress" {

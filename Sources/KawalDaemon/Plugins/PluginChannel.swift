@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Synchronization
+import KawalContracts
 import KawalCore
 import KawalPluginKit
 import KawalStore
@@ -133,8 +134,6 @@ final class PluginChannel: @unchecked Sendable {
         }
     }
 
-    typealias JobResult = (id: Int64, ok: Bool, retryable: Bool, error: String?)
-
     /// Hands jobs to the plugin (`Run` with `more`) and collects its answers as they come: a plugin
     /// may answer job by job (`continues`) or all at once. Each answer must come within `timeout`.
     /// The caller takes whatever has arrived each time it is ready, so that while one settlement is
@@ -147,13 +146,11 @@ final class PluginChannel: @unchecked Sendable {
                 defer { runsInFlight.subtract(1, ordering: .relaxed) }
                 do {
                     connection.setReceiveTimeout(seconds: timeout)
-                    let payload: [JSONValue] = jobs.map {
-                        [
-                            "id": .int($0.id), "kind": .string($0.kind), "payload": .string($0.payload), "idempotency_key": .string($0.idempotencyKey),
-                            "attempt": .int($0.attempt), "due_at": .string(display($0.dueAt)),
-                        ]
+                    let offers = jobs.map {
+                        JobOffer(id: $0.id, kind: $0.kind, payload: $0.payload, idempotencyKey: $0.idempotencyKey, attempt: $0.attempt,
+                                 dueAt: display($0.dueAt))
                     }
-                    try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Run", parameters: ["jobs": .array(payload)], more: true))
+                    try connection.send(VarlinkCall(method: "io.kawal.PluginJobs.Run", parameters: ["jobs": JSONValue(wire: offers)], more: true))
                     var finished = false
                     while !finished {
                         // Answers that arrived together are settled together (one transaction, not one each).
@@ -166,17 +163,19 @@ final class PluginChannel: @unchecked Sendable {
                             if let error = reply.error {
                                 // The rest of the batch failed; try again later.
                                 let answered = Set(chunk.map(\.id))
-                                chunk += jobs.filter { !answered.contains($0.id) }.map { ($0.id, false, true, "plugin answered \(error)") }
+                                chunk += jobs.filter { !answered.contains($0.id) }.map { .failed($0.id, "plugin answered \(error)", retryable: true) }
                                 finished = true
                                 break
                             }
                             guard let results = reply.parameters["results"]?.arrayValue else {
                                 throw PluginChannelError(description: "answered Run without results")
                             }
-                            chunk += results.compactMap { result in
-                                guard let id = result["id"]?.intValue, let ok = result["ok"]?.boolValue else { return nil }
+                            // A result that is not an io.kawal.PluginJobs.Result settles nothing: its job is offered again when the lease ends.
+                            chunk += results.compactMap { try? $0.decode(JobResult.self) }.map { result in
                                 // A plugin's error text goes to the job, kawalctl and admin alerts: no addresses or numbers.
-                                return (id, ok, result["retryable"]?.boolValue ?? false, result["error"]?.stringValue.map { Redaction.scrub($0, minimumDigits: 9) })
+                                var result = result
+                                result.error = result.error.map { Redaction.scrub($0, minimumDigits: 9) }
+                                return result
                             }
                             if !reply.continues { finished = true }
                         }
@@ -233,7 +232,7 @@ final class PluginChannel: @unchecked Sendable {
 /// Answers from a plugin, posted by the reading thread and taken in bulk by the serve loop.
 final class ResultMailbox: Sendable {
     private struct State {
-        var pending: [PluginChannel.JobResult] = []
+        var pending: [JobResult] = []
         var finished = false
         var failure: (any Error)?
         var waiter: CheckedContinuation<Void, Never>?
@@ -241,14 +240,14 @@ final class ResultMailbox: Sendable {
     }
 
     private enum Next {
-        case results([PluginChannel.JobResult])
+        case results([JobResult])
         case end((any Error)?)
         case wait
     }
 
     private let state = Mutex(State())
 
-    func yield(_ results: [PluginChannel.JobResult]) {
+    func yield(_ results: [JobResult]) {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.pending += results
             defer { state.waiter = nil }
@@ -270,7 +269,7 @@ final class ResultMailbox: Sendable {
     /// Everything that arrived since the last call, waiting for something; nil at the end, and when
     /// the waiting task is cancelled (a plugin being stopped in the middle of a batch) once what
     /// arrived before has been taken: answers given are settled, not offered again.
-    func take() async throws -> [PluginChannel.JobResult]? {
+    func take() async throws -> [JobResult]? {
         while true {
             let next = state.withLock { state -> Next in
                 if !state.pending.isEmpty {

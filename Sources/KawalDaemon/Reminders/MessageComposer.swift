@@ -1,6 +1,6 @@
 import Foundation
+import KawalContracts
 import KawalStore
-import Varlink
 
 /// Turns reminder batches and alerts into notify jobs' payloads (see the notify contract in
 /// docs/reminders.md): one message per recipient on their first consented channel, rendered in
@@ -77,16 +77,15 @@ struct MessageComposer: Sendable {
         let subject = templates.render(purpose, variant: "subject", language: addressee.language, context)
             .split(separator: "\n").first.map(String.init) ?? ""
         let text = templates.render(purpose, variant: channel == "email" ? "email" : "sms", language: addressee.language, context)
-        var to: [String: JSONValue] = ["handler": .string(addressee.handlerID), "name": .string(addressee.name)]
-        if channel == "email" { to["email"] = addressee.email.map { .string($0) } ?? .null } else { to["phone"] = addressee.phone.map { .string($0) } ?? .null }
-        let payload: JSONValue = [
-            "message_id": .string(id), "purpose": .string(payloadPurpose), "language": .string(MessageTemplates.languages.contains(addressee.language) ? addressee.language : "id"),
-            "to": .object(to), "subject": .string(subject), "text": .string(text), "case_codes": .array(caseCodes.map { .string($0) }),
-            "created_at": .string(ISO8601DateFormatter().string(from: now)),
-        ]
+        // The channel's address only: an SMS job carries no e-mail address, an e-mail job no phone number.
+        let to = NotifyPayload.Recipient(handler: addressee.handlerID, name: addressee.name, email: channel == "email" ? addressee.email : nil,
+                                         phone: channel == "email" ? nil : addressee.phone)
+        let payload = NotifyPayload(messageID: id, purpose: payloadPurpose,
+                                    language: MessageTemplates.languages.contains(addressee.language) ? addressee.language : "id", to: to,
+                                    subject: subject, text: text, caseCodes: caseCodes, createdAt: ISO8601DateFormatter().string(from: now))
         var due = now
         if channel == "sms", let quiet = addressee.quietHours { due = releaseTime(now, quiet: quiet) }
-        return OutgoingMessage(messageID: id, channel: channel, payload: payload.jsonString, dueAt: due)
+        return OutgoingMessage(messageID: id, channel: channel, payload: WireJSON.text(payload), dueAt: due)
     }
 
     /// `now`, or when quiet hours end if `now` is inside them.

@@ -1,4 +1,5 @@
 import Foundation
+import KawalContracts
 import KawalCore
 import KawalStore
 import Logging
@@ -57,16 +58,16 @@ actor ReminderService: Service {
                 continue
             }
             guard let batch else { return }
-            var results: [(id: Int64, ok: Bool, retryable: Bool, error: String?)] = []
+            var results: [JobResult] = []
             var attempts: [Int64: Int64] = [:]
             for job in batch {
                 attempts[job.id] = job.attempt
                 do {
                     try await fire(job)
-                    results.append((job.id, true, false, nil))
+                    results.append(.done(job.id))
                 } catch {
                     logger.error("reminder job failed; it is retried", metadata: ["kawal.job": "\(job.id)", "kawal.error": "\(error)"])
-                    results.append((job.id, false, true, "\(error)"))
+                    results.append(.failed(job.id, "\(error)", retryable: true))
                 }
             }
             do {
@@ -78,8 +79,11 @@ actor ReminderService: Service {
     }
 
     private func fire(_ job: OfferedJob) async throws {
-        guard let key = Self.fireKey(job.payload) else {
-            logger.error("reminder job without a key is dropped", metadata: ["kawal.job": "\(job.id)"])
+        let key: String
+        do {
+            key = try WireJSON.decode(ReminderFirePayload.self, from: job.payload).key
+        } catch {
+            logger.error("reminder job without a key is dropped", metadata: ["kawal.job": "\(job.id)", "kawal.error": "\(error)"])
             return
         }
         let composer = self.composer
@@ -94,12 +98,6 @@ actor ReminderService: Service {
             logger.notice("reminders skipped: the recipient has no channel with recorded consent and an address",
                           metadata: ["kawal.job": "\(job.id)", "kawal.skipped": "\(outcome.skipped)"])
         }
-    }
-
-    static func fireKey(_ payload: String) -> String? {
-        guard let data = payload.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["key"] as? String
     }
 
     // MARK: Alerts
@@ -138,7 +136,7 @@ actor ReminderService: Service {
             await raiseAlert(kind: "backup_failed", facts: [("job", String(id)), ("kind", kind), ("error", job.lastError ?? "-")], key: "job\(id)")
             return
         }
-        let purpose = Self.purpose(job.payload)
+        let purpose = (try? WireJSON.decode(NotifyPayload.self, from: job.payload))?.purpose
         if purpose == "alert" {
             logger.critical("ALERT: an administrator alert could not be delivered either", metadata: ["kawal.job": "\(id)", "kawal.kind": "\(kind)"])
             return
@@ -146,12 +144,6 @@ actor ReminderService: Service {
         await raiseAlert(kind: "delivery_failed", facts: [("job", String(id)), ("channel", kind), ("purpose", purpose ?? "-"),
                                                          ("error", job.lastError ?? "-")],
                          key: "job\(id)")
-    }
-
-    static func purpose(_ payload: String) -> String? {
-        guard let data = payload.data(using: .utf8),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
-        return object["purpose"] as? String
     }
 
     /// A plugin that failed for good is an alert too.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import KawalContracts
 import Varlink
 #if canImport(Glibc)
 import Glibc
@@ -24,9 +25,8 @@ extension Table {
         for backup in items {
             let manifest = backupManifest(backup)
             table.append([text(backup["id"]), text(backup["created"]), text(backup["state"]),
-                          manifest.map { formatBytes($0["ciphertext_bytes"]?.intValue ?? 0) } ?? "-",
-                          manifest.map { formatBytes($0["plaintext_bytes"]?.intValue ?? 0) } ?? "-",
-                          manifest.map { text($0["schema_version"]) } ?? "-", manifest.map { text($0["counts"]?["caseFile"]) } ?? "-",
+                          manifest.map { formatBytes($0.ciphertextBytes) } ?? "-", manifest.map { formatBytes($0.plaintextBytes) } ?? "-",
+                          manifest.map { String($0.schemaVersion) } ?? "-", manifest?.counts["caseFile"].map { String($0) } ?? "-",
                           offsiteSummary(backup["offsite"])])
         }
         return table
@@ -40,10 +40,10 @@ func offsiteSummary(_ offsite: JSONValue?) -> String {
     return "\(text(offsite["target"])) \(offsite["snapshots"]?.arrayValue?.first?.stringValue?.prefix(8) ?? "")"
 }
 
-/// The manifest kawald sends as JSON text inside a Backup.
-func backupManifest(_ backup: JSONValue) -> JSONValue? {
+/// The manifest kawald sends inside a Backup, as the manifest file's text (the IDL declares a string).
+func backupManifest(_ backup: JSONValue) -> BackupManifest? {
     guard let text = backup["manifest"]?.stringValue else { return nil }
-    return try? JSONValue(parsing: text)
+    return try? WireJSON.decode(BackupManifest.self, from: text)
 }
 
 /// Shows what is happening on stderr when it is a terminal.

@@ -13,7 +13,9 @@ struct BackupNow: ParsableCommand {
                                          waiting: "kawald takes a snapshot, then the backup plugin compresses and encrypts it…")
         let backup = reply["backup"] ?? .null
         if options.json {
-            print((backupManifest(backup) ?? backup).prettyPrinted())
+            // The manifest's text, indented like every --json output.
+            let manifest = backup["manifest"]?.stringValue.flatMap { try? JSONValue(parsing: $0) }
+            print((manifest ?? backup).prettyPrinted())
             return
         }
         print(text(backup["path"]))

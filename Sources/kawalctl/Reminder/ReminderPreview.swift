@@ -1,4 +1,5 @@
 import ArgumentParser
+import KawalContracts
 import Varlink
 
 struct ReminderPreview: ParsableCommand {
@@ -20,15 +21,15 @@ struct ReminderPreview: ParsableCommand {
             return
         }
         for (index, message) in messages.enumerated() {
-            let payload = (try? JSONValue(parsing: text(message["payload"]))) ?? .null
+            let payload = try? WireJSON.decode(NotifyPayload.self, from: text(message["payload"]))
             if index > 0 { print("") }
             Table.fields([
                 ("Message", text(message["message_id"])), ("Channel", text(message["kind"])), ("Send at", shownTime(message["send_at"])),
-                ("To", "\(text(payload["to"]?["name"])) (handler \(text(payload["to"]?["handler"])))"),
-                ("Language", text(payload["language"])), ("Subject", text(payload["subject"])),
+                ("To", "\(payload?.to.name ?? "-") (handler \(payload?.to.handler ?? "-"))"),
+                ("Language", payload?.language ?? "-"), ("Subject", payload?.subject ?? "-"),
             ]).print()
             print("")
-            print(text(payload["text"]))
+            print(payload?.text ?? "-")
         }
     }
 }

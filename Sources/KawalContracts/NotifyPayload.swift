@@ -1,12 +1,15 @@
-import Foundation
-
-/// What kawald sends in a `notify.*` job's payload (docs/notifiers.md): one rendered message for one channel.
+/// What kawald sends in a `notify.*` job's payload (docs/notifiers.md): one rendered message for one
+/// channel. kawald's reminders, alerts and monthly reports encode it; the notifier plugins and
+/// `kawalctl reminder preview` decode it.
 ///
-/// ```swift
-/// let payload = try NotifyPayload(json: job.payload)
-/// print(payload.messageID, payload.subject)
+/// ```json
+/// {"case_codes":["K-2026-0042"],"created_at":"2026-12-01T00:00:00Z","language":"id","message_id":"r-1842-20261201T0100",
+///  "purpose":"reminder","subject":"Pengingat tindak lanjut K-2026-0042","text":"Kawal: kunjungan K-2026-0042 …",
+///  "to":{"handler":"12","name":"Wayan","phone":"+6281234567890"}}
 /// ```
 public struct NotifyPayload: Codable, Sendable, Equatable {
+    /// Who the message is for: the address of the job's channel only (`email` for notify.email,
+    /// `phone` otherwise).
     public struct Recipient: Codable, Sendable, Equatable {
         /// The handler's id as a string, "admin" for admin alerts.
         public var handler: String
@@ -33,6 +36,7 @@ public struct NotifyPayload: Codable, Sendable, Equatable {
     /// Plain text, already rendered for this channel.
     public var text: String
     public var caseCodes: [String]
+    /// When kawald made the message (UTC, ISO 8601).
     public var createdAt: String?
 
     enum CodingKeys: String, CodingKey {
@@ -51,6 +55,7 @@ public struct NotifyPayload: Codable, Sendable, Equatable {
         self.createdAt = createdAt
     }
 
+    /// Only `message_id`, `to` and `text` are required; the rest have defaults for senders other than kawald.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         messageID = try container.decode(String.self, forKey: .messageID)
@@ -61,29 +66,5 @@ public struct NotifyPayload: Codable, Sendable, Equatable {
         text = try container.decode(String.self, forKey: .text)
         caseCodes = try container.decodeIfPresent([String].self, forKey: .caseCodes) ?? []
         createdAt = try container.decodeIfPresent(String.self, forKey: .createdAt)
-    }
-
-    /// Parses a job's payload; a payload that is not what kawald sends is a permanent failure that
-    /// names the field (never its value).
-    public init(json: String) throws(DeliveryFailure) {
-        do {
-            self = try JSONDecoder().decode(NotifyPayload.self, from: Data(json.utf8))
-        } catch let error as DecodingError {
-            throw .permanent("the payload is not a notification: \(Self.explain(error))")
-        } catch {
-            throw .permanent("the payload is not a notification: it is not JSON")
-        }
-        guard !messageID.isEmpty else { throw .permanent("the payload is not a notification: 'message_id' is empty") }
-    }
-
-    private static func explain(_ error: DecodingError) -> String {
-        func path(_ codingPath: [any CodingKey], _ last: (any CodingKey)? = nil) -> String {
-            ((codingPath + (last.map { [$0] } ?? [])).map(\.stringValue)).joined(separator: ".")
-        }
-        if case .keyNotFound(let key, let context) = error { return "'\(path(context.codingPath, key))' is missing" }
-        if case .typeMismatch(_, let context) = error { return "'\(path(context.codingPath))' has the wrong type" }
-        if case .valueNotFound(_, let context) = error { return "'\(path(context.codingPath))' has the wrong type" }
-        if case .dataCorrupted(let context) = error, !context.codingPath.isEmpty { return "'\(path(context.codingPath))' is not valid" }
-        return "it is not JSON"
     }
 }
