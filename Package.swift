@@ -140,10 +140,16 @@ let package = Package(
             ],
             path: "plugins/notify-webhook"
         ),
+        // Hands the SMS gammu-smsd receives to kawald (gammu-smsd's RunOnReceive program).
+        .target(
+            name: "SMSInboundPlugin",
+            dependencies: ["KawalPluginKit", "KawalContracts", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "plugins/sms-inbound"
+        ),
         // The one program behind every shipped plugin: /usr/lib/kawal/plugins/NAME links to it.
         .executableTarget(
             name: "kawal-plugins",
-            dependencies: ["BackupPlugin", "NotifyEmailPlugin", "NotifySMSPlugin", "NotifyWebhookPlugin"],
+            dependencies: ["BackupPlugin", "NotifyEmailPlugin", "NotifySMSPlugin", "NotifyWebhookPlugin", "SMSInboundPlugin"],
             path: "plugins/kawal-plugins"
         ),
         // A plugin that misbehaves on request, for the scheduler's tests.

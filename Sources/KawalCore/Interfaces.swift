@@ -13,14 +13,17 @@ public enum KawalInterfaces {
     public static let events = load(PackageResources.io_kawal_Events_varlink)
     public static let backup = load(PackageResources.io_kawal_Backup_varlink)
     public static let reminders = load(PackageResources.io_kawal_Reminders_varlink)
+    public static let messages = load(PackageResources.io_kawal_Messages_varlink)
     public static let reports = load(PackageResources.io_kawal_Reports_varlink)
     public static let privacy = load(PackageResources.io_kawal_Privacy_varlink)
     /// Served by kawald on plugin connections.
     public static let plugin = load(PackageResources.io_kawal_Plugin_varlink)
+    /// Served by kawald on the plugin socket to inbound plugins (SMS and chat messages from handlers).
+    public static let inbound = load(PackageResources.io_kawal_Inbound_varlink)
     /// Served by plugins, called by kawald.
     public static let pluginJobs = load(PackageResources.io_kawal_PluginJobs_varlink)
 
-    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, events, imports, backup, reminders, reports, privacy] }
+    public static var all: [VarlinkInterface] { [common, daemon, people, cases, handlers, audit, jobs, events, imports, backup, reminders, messages, reports, privacy] }
 
     /// The plugin protocol versions this kawald speaks.
     public static let pluginProtocolVersions: [Int64] = [1]

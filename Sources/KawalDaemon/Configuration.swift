@@ -48,6 +48,8 @@ public struct Configuration: Sendable, Equatable {
     public var backup: BackupSettings?
     /// Follow-up plans, reminders and admin alerts ([reminders], [plans.NAME], [alerts]).
     public var reminders = ReminderSettings()
+    /// Handlers' messages from their phones (`[inbound]`).
+    public var inbound = InboundSettings()
     /// De-identified reports: small-cell threshold and the monthly report's recipients.
     public var reports = ReportSettings()
     /// How long finished cases keep their personal data, per case type.
@@ -59,7 +61,7 @@ public struct Configuration: Sendable, Equatable {
     /// The settings that apply only when kawald starts.
     static let restartOnlyKeys: Set<String> = [
         "daemon.state_dir", "daemon.runtime_dir", "daemon.time_zone", "control.max_message_size", "access.plugin_group",
-        "scheduler", "plugins", "timers", "backup", "reminders", "metrics",
+        "scheduler", "plugins", "timers", "backup", "reminders", "metrics", "inbound",
     ]
 
     /// The keys whose values differ between two configurations, as `table.key`.
@@ -78,6 +80,7 @@ public struct Configuration: Sendable, Equatable {
         if timers != old.timers { changed.append("timers") }
         if backup != old.backup { changed.append("backup") }
         if reminders != old.reminders { changed.append("reminders") }
+        if inbound != old.inbound { changed.append("inbound") }
         if reports != old.reports { changed.append("reports") }
         if retention != old.retention { changed.append("retention") }
         if metrics != old.metrics { changed.append("metrics") }
@@ -190,7 +193,7 @@ extension Configuration {
         }
         let reader = TableReader(file: file, text: text)
         var config = Configuration()
-        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup", "reports", "retention", "metrics"]
+        try reader.checkTables(table, known: ["daemon", "access", "control", "scheduler", "plugins", "timers", "backup", "reports", "retention", "metrics", "inbound"]
                                + reminderTables)
 
         if let daemon = try reader.table(table, "daemon", known: ["state_dir", "runtime_dir", "time_zone", "log_level"]) {
@@ -327,6 +330,7 @@ extension Configuration {
             config.timers.append(TimerSettings(name: "backup", onCalendar: backup.calendarExpression, kind: "backup"))
         }
         try parseReminders(table, reader, into: &config)
+        try parseInbound(table, reader, into: &config)
         try parsePrivacy(table, reader, into: &config)
         return config
     }

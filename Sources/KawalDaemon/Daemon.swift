@@ -108,10 +108,19 @@ public enum Daemon {
             logger.critical("cannot set up the timers: \(error)")
             return exitConfigurationError
         }
+        let inbound: InboundService
+        do {
+            inbound = InboundService(store: store, scheduler: scheduler, composer: composer, reminders: reminders, settings: configuration.inbound,
+                                     pins: try configuration.inbound.loadPINs(), logger: logger)
+        } catch {
+            logger.critical("cannot read the inbound PIN file: \(error)")
+            return exitConfigurationError
+        }
         let pluginSocketPath = configuration.runtimeDirectory + "/" + KawalDefaults.pluginSocketName
         // Spawned plugins learn where plugins.sock is: the backup plugin opens a second connection there for its snapshot.
         let pluginHost = PluginHost(plugins: configuration.plugins.map { var plugin = $0; plugin.environment["KAWAL_PLUGINS_SOCKET"] = pluginSocketPath; return plugin },
-                                    scheduler: scheduler, settings: configuration.scheduler, time: store.time, metrics: state.metrics, logger: logger)
+                                    scheduler: scheduler, settings: configuration.scheduler, time: store.time, metrics: state.metrics, logger: logger,
+                                    inbound: inbound)
         let backupService = BackupService(settings: configuration.backup, stateDirectory: configuration.stateDirectory, store: store, scheduler: scheduler,
                                           zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!, logger: logger)
         await pluginHost.attach(backup: backupService)

@@ -20,11 +20,14 @@ public enum Authorization {
         "io.kawal.Cases.RecordFollowUp": .handler,
         "io.kawal.Cases.ListFollowUps": .handler,
         "io.kawal.Cases.ListReferrals": .handler,
+        "io.kawal.Cases.UpdateReferral": .handler,
         "io.kawal.Cases.Search": .handler,
         "io.kawal.Handlers.List": .handler,
         "io.kawal.Handlers.ListServices": .handler,
         // De-identified figures: handlers may read them too.
         "io.kawal.Reports.Cases": .handler,
+        // Their own messages to Kawal, without the text.
+        "io.kawal.Messages.ListInbound": .handler,
     ]
 
     /// The least role `method` (fully qualified: `io.kawal.Cases.Get`) needs.
@@ -35,11 +38,13 @@ public enum Authorization {
         role >= operation.requiredRole ? nil : AccessDenied(operation: operation)
     }
 
-    /// The cases (and through them the people, follow-ups and referrals) a caller sees.
-    public static func scope(role: Role, handlerID: Int64?) -> RecordScope {
+    /// The cases (and through them the people, follow-ups and referrals) a caller sees: an
+    /// administrator all; a handler their own and those of the handlers they supervise (whose
+    /// escalations reach them).
+    public static func scope(role: Role, handlerID: Int64?, supervises: [Int64] = []) -> RecordScope {
         switch role {
         case .admin: return .all
-        case .handler: return handlerID.map { .handledBy([$0]) } ?? .nothing
+        case .handler: return handlerID.map { .handledBy(Set([$0] + supervises)) } ?? .nothing
         case .none: return .nothing
         }
     }
@@ -49,7 +54,7 @@ public enum Authorization {
 public enum Operation: String, Sendable, CaseIterable {
     case addPerson, changePerson, revealNIK, recordConsent, withdrawConsent, readConsentRegister
     case openCase, assignCase, changeCaseStatus, changeCaseFields, changeCaseNotes
-    case planFollowUp, recordFollowUp
+    case planFollowUp, recordFollowUp, moveFollowUp
     case referCase, updateReferral
     case addHandler, changeHandler, deactivateHandler, reassignCases, addService
     case readAudit, verifyAudit
@@ -57,12 +62,13 @@ public enum Operation: String, Sendable, CaseIterable {
     case exportPersonData, restrictProcessing, liftRestriction, erasePerson
     case readRetentionPlan, purgeRecords, setLegalHold
     case listReminders, previewReminders, sendReminder, changeNotifySettings
+    case readInboundText
 
     /// The least role it needs.
     public var requiredRole: Role {
         switch self {
         // A handler records what happened on their own cases (the scope keeps them to those).
-        case .changeCaseNotes, .recordFollowUp: return .handler
+        case .changeCaseNotes, .recordFollowUp, .moveFollowUp, .updateReferral: return .handler
         default: return .admin
         }
     }
@@ -83,6 +89,7 @@ public enum Operation: String, Sendable, CaseIterable {
         case .changeCaseNotes: return "change a case's notes"
         case .planFollowUp: return "plan follow-ups"
         case .recordFollowUp: return "record follow-ups"
+        case .moveFollowUp: return "move follow-ups"
         case .referCase: return "refer cases"
         case .updateReferral: return "update referrals"
         case .addHandler: return "add handlers"
@@ -105,6 +112,7 @@ public enum Operation: String, Sendable, CaseIterable {
         case .previewReminders: return "preview reminders"
         case .sendReminder: return "send reminders"
         case .changeNotifySettings: return "change how handlers are reminded"
+        case .readInboundText: return "read the text of handlers' messages"
         }
     }
 }

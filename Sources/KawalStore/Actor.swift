@@ -9,6 +9,8 @@ public struct Actor: Sendable, Equatable {
     public var handlerID: Int64?
     /// How the actor is shown in case history ("admin uid 0", "handler ani").
     public var label: String
+    /// For a handler: the handlers they supervise, whose cases they see too.
+    public var supervises: [Int64] = []
 
     public init(uid: Int64, pid: Int64, role: Role, handlerID: Int64?, label: String) {
         self.uid = uid
@@ -26,7 +28,7 @@ public struct Actor: Sendable, Equatable {
     }
 
     /// The cases, and through them the people, follow-ups and referrals, this actor sees.
-    public var scope: RecordScope { Authorization.scope(role: role, handlerID: handlerID) }
+    public var scope: RecordScope { Authorization.scope(role: role, handlerID: handlerID, supervises: supervises) }
 
     /// Who this caller is to a case's reporter: administrators see a confidential reporter, others do not.
     public var reporterAudience: ReporterAudience { isAdmin ? .administrator : .handler }

@@ -41,6 +41,7 @@ enum Schema {
             // When a finished job's payload (addresses, phone numbers, message text) was blanked.
             try db.alter(table: "job") { t in t.add(column: "payloadForgottenAt", .datetime) }
         }
+        migrator.registerMigration("v8-inbound", migrate: createInbound)
         return migrator
     }()
 

@@ -32,7 +32,7 @@ extension Store {
 
     /// Records what happened to a planned follow-up. Handlers may do this for their own cases.
     /// A missed one gets a new planned attempt when `retryDue` is given.
-    public func recordFollowUp(id: Int64, version: Int64, status: String, outcome: String?, contactMade: Bool?, notes: String?,
+    public func recordFollowUp(id: Int64, version: Int64?, status: String, outcome: String?, contactMade: Bool?, notes: String?,
                                retryDue: String?, actor: Actor) async throws -> (FollowUpView, FollowUpView?) {
         try actor.require(.recordFollowUp)
         guard let status = FollowUpStatus(rawValue: status), FollowUpStatus.outcomes.contains(status) else {
@@ -48,7 +48,7 @@ extension Store {
             } catch StoreError.notFound {
                 throw StoreError.notFound(object: "followup/\(id)")
             }
-            try StoreError.checkVersion(of: "followup/\(id)", read: version, current: followUp.version)
+            try StoreError.checkVersion(of: "followup/\(id)", read: version ?? followUp.version, current: followUp.version)
             guard followUp.status == .planned else {
                 throw StoreError.invalid(field: "status", message: "followup/\(id) is already \(followUp.status)")
             }

@@ -91,7 +91,7 @@ extension Store {
     }
 
     /// Indonesian numbers as +62…: `0812-3456-789` and `62812…` become `+62812…`.
-    static func normalizePhone(_ raw: String) throws -> String? {
+    public static func normalizePhone(_ raw: String) throws -> String? {
         let digits = raw.filter { $0.isASCIIDigit || $0 == "+" }
         if digits.isEmpty { return nil }
         var number = digits

@@ -51,7 +51,9 @@ extension Store {
         }
     }
 
-    public func updateReferral(id: Int64, version: Int64, status: String?, externalRef: String?, deadline: String?, notes: String?,
+    /// Changes a referral. Handlers may, for the referrals of cases in their scope. `version` nil:
+    /// whatever is current (a handler's SMS names no version).
+    public func updateReferral(id: Int64, version: Int64?, status: String?, externalRef: String?, deadline: String?, notes: String?,
                                actor: Actor) async throws -> ReferralView {
         try actor.require(.updateReferral)
         let status = try status.map { name throws(StoreError) in
@@ -64,7 +66,12 @@ extension Store {
         let now = time.now()
         return try await pool.write { db in
             guard var referral = try ReferralRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "referral/\(id)") }
-            try StoreError.checkVersion(of: "referral/\(id)", read: version, current: referral.version)
+            do {
+                _ = try Self.visibleCase(id: referral.caseID, code: nil, actor: actor, db)
+            } catch StoreError.notFound {
+                throw StoreError.notFound(object: "referral/\(id)")
+            }
+            try StoreError.checkVersion(of: "referral/\(id)", read: version ?? referral.version, current: referral.version)
             let before = referral.status
             if let status { referral.status = status }
             if let externalRef { referral.externalRef = externalRef }

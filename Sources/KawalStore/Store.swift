@@ -165,6 +165,13 @@ public final class Store: Sendable {
         }
     }
 
+    /// The active handlers `handlerID` supervises: their cases are in the supervisor's scope.
+    public func supervisedHandlers(of handlerID: Int64) async throws -> [Int64] {
+        try await pool.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM handler WHERE supervisorID = ? AND active ORDER BY id", arguments: [handlerID])
+        }
+    }
+
     static func pageLimit(_ limit: Int?) -> Int {
         min(max(limit ?? 50, 1), 500)
     }

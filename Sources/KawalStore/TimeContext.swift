@@ -19,7 +19,7 @@ public struct TimeContext: Sendable {
         self.now = now
     }
 
-    var calendar: Calendar {
+    public var calendar: Calendar {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         return calendar

@@ -21,7 +21,7 @@ struct Kawalctl: ParsableCommand {
               3  kawald cannot be reached
             """,
         subcommands: [
-            Status.self, Person.self, Case.self, FollowUp.self, Reminder.self, Referral.self, Search.self, Handler.self, Service.self, Audit.self,
+            Status.self, Person.self, Case.self, FollowUp.self, Reminder.self, Inbound.self, Referral.self, Search.self, Handler.self, Service.self, Audit.self,
             Import.self, Export.self, Report.self, Consent.self, Retention.self,
             Plugin.self, Job.self, Backup.self, Doctor.self, TimerCommand.self, CalendarCommand.self, Nik.self, Ping.self, Metrics.self, Version.self, Call.self,
             Introspect.self,

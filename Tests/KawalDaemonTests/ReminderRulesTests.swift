@@ -130,12 +130,12 @@ import Varlink
         let sms = try #require(composer.messages(for: batch, now: Self.wita("2026-12-01T08:00:00")).first)
         #expect(sms.idempotencyKey == "notify:r-1842-20261201T0100:sms")
         let payload = try JSONValue(parsing: sms.payload)
-        #expect(payload["text"] == "Kawal: kunjungan K-2026-0042 (Siti) 01-12-2026 09:00 WITA.")
+        #expect(payload["text"] == "Kawal: kunjungan K-2026-0042 (Siti) 01-12-2026 09:00 WITA. Balas: SELESAI 7 <catatan>")
         #expect(payload["to"]?["phone"] == "+6281234567890" && payload["to"]?["email"] == nil)
         handler.language = "en"
         let english = composer.messages(for: ReminderBatch(fireKey: batch.fireKey, purpose: .reminder, messageBase: batch.messageBase,
                                                            recipients: [ReminderRecipient(handler: handler, settings: settings)], toAdmins: false,
                                                            items: [item]), now: Self.wita("2026-12-01T08:00:00"))
-        #expect(try JSONValue(parsing: english[0].payload)["text"] == "Kawal: visit K-2026-0042 (Siti) 01-12-2026 09:00 WITA.")
+        #expect(try JSONValue(parsing: english[0].payload)["text"] == "Kawal: visit K-2026-0042 (Siti) 01-12-2026 09:00 WITA. Reply: DONE 7 <note>")
     }
 }

@@ -15,9 +15,9 @@ import Varlink
         "io.kawal.Daemon.Ping", "io.kawal.Daemon.Version", "io.kawal.Daemon.Status",
         "io.kawal.People.Get", "io.kawal.People.List",
         "io.kawal.Cases.Get", "io.kawal.Cases.List", "io.kawal.Cases.Update", "io.kawal.Cases.RecordFollowUp",
-        "io.kawal.Cases.ListFollowUps", "io.kawal.Cases.ListReferrals", "io.kawal.Cases.Search",
+        "io.kawal.Cases.ListFollowUps", "io.kawal.Cases.ListReferrals", "io.kawal.Cases.UpdateReferral", "io.kawal.Cases.Search",
         "io.kawal.Handlers.List", "io.kawal.Handlers.ListServices",
-        "io.kawal.Reports.Cases",
+        "io.kawal.Reports.Cases", "io.kawal.Messages.ListInbound",
     ]
 
     @Test(arguments: Role.allCases)
@@ -42,7 +42,7 @@ import Varlink
 
     @Test(arguments: Operation.allCases)
     func operationsNeedTheirRole(operation: Operation) {
-        let handlerMay: Set<Operation> = [.changeCaseNotes, .recordFollowUp]
+        let handlerMay: Set<Operation> = [.changeCaseNotes, .recordFollowUp, .moveFollowUp, .updateReferral]
         #expect(Authorization.check(operation, role: .admin) == nil)
         #expect((Authorization.check(operation, role: .handler) == nil) == handlerMay.contains(operation))
         #expect(Authorization.check(operation, role: .none) != nil)
@@ -68,5 +68,10 @@ import Varlink
             #expect(scope.handlerIDs == [])
         }
         #expect(admin.handlerIDs == nil)
+        // A supervisor sees the cases of the handlers they supervise, and no others.
+        let supervisor = Authorization.scope(role: .handler, handlerID: 9, supervises: [7])
+        #expect(cases.map(supervisor.includes(caseHandledBy:)) == [true, false, false])
+        #expect(supervisor.includes(caseHandledBy: 9))
+        #expect(supervisor.handlerIDs == [7, 9])
     }
 }

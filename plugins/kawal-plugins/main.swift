@@ -2,6 +2,7 @@ import BackupPlugin
 import NotifyEmailPlugin
 import NotifySMSPlugin
 import NotifyWebhookPlugin
+import SMSInboundPlugin
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,6 +17,7 @@ let plugins: [(name: String, main: () async -> Void)] = [
     ("notify-email", NotifyEmailPlugin.Entry.main),
     ("notify-sms", NotifySMSPlugin.Entry.main),
     ("notify-webhook", NotifyWebhookPlugin.Entry.main),
+    ("sms-inbound", SMSInboundPlugin.Entry.main),
 ]
 
 let calledAs = CommandLine.arguments.first.flatMap { $0.split(separator: "/").last }.map(String.init) ?? ""

@@ -53,6 +53,7 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
         try service.register(interface: KawalInterfaces.backup, methods: BackupAPI(backup: backup, plugins: plugins, records: records).methods)
         try service.register(interface: KawalInterfaces.reminders, methods: RemindersAPI(records: records, reminders: reminders, composer: composer).methods)
+        try service.register(interface: KawalInterfaces.messages, methods: MessagesAPI(records: records).methods)
         try service.register(interface: KawalInterfaces.daemon, methods: [
             "Ping": .immediate { _ in [:] },
             "Version": .immediate { _ in

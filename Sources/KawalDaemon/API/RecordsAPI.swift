@@ -25,10 +25,14 @@ struct RecordsAPI: Sendable {
         let user = UserDatabase.userName(of: uid)
         let label = "\(caller.role.rawValue) \(user ?? "uid \(uid)")"
         var handlerID: Int64?
+        var supervises: [Int64] = []
         if caller.role == .handler, let user {
             handlerID = try await store.handlerID(forUnixUser: user)
+            if let handlerID { supervises = try await store.supervisedHandlers(of: handlerID) }
         }
-        return Actor(uid: Int64(uid), pid: Int64(caller.credentials?.pid ?? 0), role: caller.role, handlerID: handlerID, label: label)
+        var actor = Actor(uid: Int64(uid), pid: Int64(caller.credentials?.pid ?? 0), role: caller.role, handlerID: handlerID, label: label)
+        actor.supervises = supervises
+        return actor
     }
 
     typealias Method = VarlinkMethodImplementation<Caller>

@@ -42,6 +42,8 @@ actor PluginHost: Service {
     private var closingExternals = false
     /// Serves the backup plugin's snapshot connections (see `serveExternal`).
     private var backup: BackupService?
+    /// Takes handlers' messages from inbound plugins (`io.kawal.Inbound.Receive`).
+    let inbound: InboundService?
 
     func attach(backup: BackupService) { self.backup = backup }
 
@@ -53,7 +55,9 @@ actor PluginHost: Service {
         }
     }
 
-    init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, metrics: KawalMetrics, logger: Logger) {
+    init(plugins: [PluginSettings], scheduler: Scheduler, settings: SchedulerSettings, time: TimeContext, metrics: KawalMetrics, logger: Logger,
+         inbound: InboundService? = nil) {
+        self.inbound = inbound
         self.plugins = plugins
         self.scheduler = scheduler
         self.settings = settings
@@ -276,6 +280,11 @@ actor PluginHost: Service {
         do {
             let first = try await channel.firstCall(timeout: settings.pluginHandshakeTimeout)
             // A backup plugin's second connection: it asks for a snapshot instead of registering.
+            // An inbound plugin (SMS in, a chat gateway) hands over a message instead of registering.
+            if first.method.hasPrefix("io.kawal.Inbound.") {
+                await Self.serveInbound(channel: channel, first: first, allowed: allowed, refusal: refusal, inbound: inbound, logger: logger)
+                return
+            }
             if first.method.hasPrefix("io.kawal.Backup."), let backup {
                 await backup.serveSnapshot(channel: channel, first: first,
                                            authorized: allowed && isRunningPlugin(pid: peer?.pid, capability: "backup"),

@@ -61,7 +61,7 @@ struct MessageComposer: Sendable {
             return [
                 "case_code": item.caseCode, "first_name": item.firstName, "kind": templates.label(item.followUpKind, language: language),
                 "due": shown(item.dueAt), "due_short": shortShown(item.dueAt), "overdue": overdueDays >= 1, "overdue_days": overdueDays,
-                "handler": item.handlerName ?? "-", "reminder_id": item.reminderID,
+                "handler": item.handlerName ?? "-", "reminder_id": item.reminderID, "followup_id": item.followUpID,
             ]
         }
         var context = items.first ?? [:]

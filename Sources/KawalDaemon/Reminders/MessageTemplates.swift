@@ -18,6 +18,15 @@ struct MessageTemplates: Sendable {
     let directory: String
     private let templates: [String: MustacheTemplate]
     private let labels: [String: [String: String]]
+    /// `LANG/replies.txt`: the replies to handlers' messages, each a one-line template.
+    private var replies: [String: [String: MustacheTemplate]] = [:]
+
+    /// The reply keys every language must have (docs/inbound.md).
+    static let replyKeys = ["done", "missed", "postponed", "cases_header", "case_line", "cases_more", "cases_none", "referral", "complaint",
+                            "help", "not_found", "already", "past_date", "bad_when", "unknown_command", "missing_number", "bad_number",
+                            "bad_status", "incomplete_complaint", "missing_pin", "wrong_pin", "empty", "unknown_sender", "rate_limited",
+                            "failed", "example_done", "example_missed", "example_postpone", "example_referral", "status_accepted",
+                            "status_rejected", "status_done"]
 
     /// A template that cannot be used, and where: `templates/id/reminder.sms.mustache:2:14: …`.
     struct LoadError: Error, CustomStringConvertible {
@@ -34,6 +43,7 @@ struct MessageTemplates: Sendable {
     static func load(directory: String, override: String?) throws(LoadError) -> MessageTemplates {
         var templates: [String: MustacheTemplate] = [:]
         var labels: [String: [String: String]] = [:]
+        var replies: [String: [String: MustacheTemplate]] = [:]
         for language in languages {
             for purpose in purposes {
                 for variant in variants {
@@ -50,8 +60,13 @@ struct MessageTemplates: Sendable {
             let labelFile = [override, directory].compactMap { $0 }.map { "\($0)/\(language)/labels.txt" }
                 .first { FileManager.default.fileExists(atPath: $0) } ?? "\(directory)/\(language)/labels.txt"
             labels[language] = try parseLabels(labelFile)
+            let replyFile = [override, directory].compactMap { $0 }.map { "\($0)/\(language)/replies.txt" }
+                .first { FileManager.default.fileExists(atPath: $0) } ?? "\(directory)/\(language)/replies.txt"
+            replies[language] = try parseReplies(replyFile)
         }
-        return MessageTemplates(directory: directory, templates: templates, labels: labels)
+        var loaded = MessageTemplates(directory: directory, templates: templates, labels: labels)
+        loaded.replies = replies
+        return loaded
     }
 
     static func parse(_ file: String) throws(LoadError) -> MustacheTemplate {
@@ -87,6 +102,38 @@ struct MessageTemplates: Sendable {
             labels[parts[0]] = parts[1]
         }
         return labels
+    }
+
+    /// `key = template` lines, every key of `replyKeys` present; an error names the file and line.
+    static func parseReplies(_ file: String) throws(LoadError) -> [String: MustacheTemplate] {
+        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            throw LoadError(file: file, line: 0, column: 0, message: "missing or unreadable: it holds the replies to handlers' messages (done = SELESAI … dicatat)")
+        }
+        var replies: [String: MustacheTemplate] = [:]
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let parts = line.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw LoadError(file: file, line: index + 1, column: 1, message: "expected 'key = reply', e.g. 'wrong_pin = PIN salah.'")
+            }
+            do {
+                replies[parts[0]] = try MustacheTemplate(string: "{{%CONTENT_TYPE:TEXT}}" + parts[1])
+            } catch {
+                throw LoadError(file: file, line: index + 1, column: 1, message: "\(error)")
+            }
+        }
+        if let missing = replyKeys.first(where: { replies[$0] == nil }) {
+            throw LoadError(file: file, line: 0, column: 0, message: "has no '\(missing)': every language needs \(replyKeys.joined(separator: ", "))")
+        }
+        return replies
+    }
+
+    /// A reply to a handler's message, in their language (Indonesian when it has none).
+    func reply(_ key: String, language: String, _ context: [String: Any]) -> String {
+        let language = Self.languages.contains(language) ? language : "id"
+        guard let template = replies[language]?[key] ?? replies["id"]?[key] else { return "" }
+        return template.render(context).trimmingCharacters(in: .whitespaces)
     }
 
     /// The rendered text, trailing blank space trimmed.

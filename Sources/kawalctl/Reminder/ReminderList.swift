@@ -1,10 +1,11 @@
 import ArgumentParser
+import KawalCore
 import Varlink
 
 struct ReminderList: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List reminders, newest first.")
 
-    static let states = ["planned", "queued", "held", "sending", "sent", "failed", "skipped", "cancelled"]
+    static let states = ReminderDelivery.allCases.map(\.rawValue)
 
     @OptionGroup var options: GlobalOptions
 
