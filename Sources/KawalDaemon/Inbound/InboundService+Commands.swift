@@ -108,7 +108,8 @@ extension InboundService {
         case .inDays(let days): return "\(days)h"
         case .weekday(let day): return ["minggu", "senin", "selasa", "rabu", "kamis", "jumat", "sabtu"][max(0, min(6, day - 1))]
         case .date(let day, let month, let year, let hour, let minute):
-            let date = "\(day)/\(month)" + (year.map { "/\($0)" } ?? "")
+            func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
+            let date = pad(day) + "/" + pad(month) + (year.map { "/\($0)" } ?? "")
             guard let hour else { return date }
             return date + " " + (hour < 10 ? "0\(hour)" : "\(hour)") + ":" + ((minute ?? 0) < 10 ? "0\(minute ?? 0)" : "\(minute ?? 0)")
         }
