@@ -59,6 +59,7 @@ import Testing
         #expect(try parser.parse("SELESAI 1842 4321 sudah", expectsPIN: true) == ParsedMessage(command: .done(followUp: 1842, note: "sudah"), pin: "4321"))
         #expect(try parser.parse("KASUS 4321", expectsPIN: true).pin == "4321")
         #expect(parse("SELESAI 1842 sudah", pin: true) == .failure(.missingPIN(.done)))
+        #expect(parse("KASUS", pin: true) == .failure(.missingPIN(.cases)))
         #expect(try parser.parse("BANTUAN", expectsPIN: true).command == .help, "help needs no PIN")
     }
 
@@ -128,6 +129,12 @@ import Testing
         #expect(WhenSpec.date(day: 7, month: 12, year: nil, hour: nil, minute: nil).resolve(now: now, keepingTimeOf: due, calendar: calendar) == nil, "yesterday")
         #expect(WhenSpec.date(day: 8, month: 12, year: nil, hour: 9, minute: 30).resolve(now: now, keepingTimeOf: due, calendar: calendar) == nil, "earlier today")
         #expect(WhenSpec.date(day: 31, month: 2, year: 2027, hour: nil, minute: nil).resolve(now: now, keepingTimeOf: due, calendar: calendar) == nil)
+    }
+
+    @Test func aSenderIsLimitedWithinTheWindow() {
+        let limit = SenderRateLimit(limit: 3, window: 3600)
+        #expect(limit.allows(recentCount: 0) && limit.allows(recentCount: 2))
+        #expect(!limit.allows(recentCount: 3) && !limit.allows(recentCount: 50))
     }
 
     @Test func aListIsFittedIntoTwoSMS() {

@@ -96,6 +96,9 @@ extension NotifierTests {
             let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
             let socket = directory + "/run/plugins.sock"
             let config = try Self.gammu(directory, socket: socket)
+            // Ani's office asks her for a PIN.
+            try "# handler = PIN\nani = 4321\n".write(toFile: directory + "/pins", atomically: true, encoding: .utf8)
+            chmod(directory + "/pins", 0o600)
             let kawald = try KawalInstance.start(.init(config: schedulerSettings + """
                 [reminders]
                 enabled = true
@@ -111,14 +114,18 @@ extension NotifierTests {
                 first = "24h"
                 every = "3d"
 
+                [inbound]
+                pin_file = "\(directory)/pins"
+
                 [plugins.sms]
                 exec = "\(try KawalBinaries.path(of: "notify-sms"))"
                 args = ["--outbox", "\(directory)/gammu/outbox", "--max-parts", "3"]
 
                 """), directory: directory)
             let c = try kawald.connect()
-            for (code, name, phone) in [("wayan", "Wayan Sudarma", "081234567001"), ("ani", "Ani Lestari", "6281234567002")] {
-                _ = try c.call("io.kawal.Handlers.Add", ["handler": ["code": .string(code), "name": .string(name), "phone": .string(phone)]])
+            // Ani supervises Wayan: his escalations reach her, and she may act on his cases.
+            for (code, name, phone, supervisor) in [("ani", "Ani Lestari", "6281234567002", JSONValue.null), ("wayan", "Wayan Sudarma", "081234567001", "ani")] {
+                _ = try c.call("io.kawal.Handlers.Add", ["handler": ["code": .string(code), "name": .string(name), "phone": .string(phone), "supervisor": supervisor]])
                 _ = try c.call("io.kawal.Reminders.SetSettings", ["handler": .string(code), "channels": ["sms"], "consent_method": "written"])
             }
             let person = try c.call("io.kawal.People.Add", ["person": ["name": "Siti Aminah", "village": "Sembalun", "sex": "female", "nik": .string(Self.nik)]])["person"]!["id"]!
@@ -159,14 +166,19 @@ extension NotifierTests {
             var replies = 1
             /// Sends `text` from `number` and waits for the reply to it.
             func exchange(_ text: String, from number: String = Self.wayan, parts: Int = 1) throws -> String {
-                let before = Self.sent(directory, to: number).count
+                let names = { Set(NotifierTests.files(directory + "/gammu/sent", suffix: ".txt").filter { $0.contains("_\(number)_") }) }
+                let before = names()
                 try Self.arrive(directory, from: number, text, location: &location, parts: parts)
-                guard SchedulerTests.waitUntil(40, { Self.sent(directory, to: number).count > before }) else {
+                guard SchedulerTests.waitUntil(40, { names().count > before.count }) else {
                     Issue.record("no reply to '\(text)': \(gammuLog())\n\(kawald.log)")
                     return ""
                 }
                 if number == Self.wayan { replies += 1 }
-                return Self.sent(directory, to: number).last ?? ""
+                // A reply in two parts is two files: wait until no more arrive.
+                var seen = names()
+                while SchedulerTests.waitUntil(1, { names().count > seen.count }) { seen = names() }
+                // The reply's parts, in order (one file per part).
+                return names().subtracting(before).sorted().compactMap { NotifierTests.outboxText(directory + "/gammu/sent/" + $0) }.joined()
             }
 
             // SELESAI: the visit is done, contact made, the note its outcome; the plan's next visit is at +3 days.
@@ -217,6 +229,17 @@ extension NotifierTests {
             let complaint = try exchange("BARU Lendang Nangka kekerasan ibu dipukul suami semalam")
             #expect(complaint.hasPrefix("Aduan diterima, nomor A-"), "\(complaint)")
 
+            // Ani must give her PIN; with it, as Wayan's supervisor, she sees and records his follow-ups too.
+            let noPIN = try exchange("KASUS", from: Self.ani)
+            #expect(noPIN == "KASUS perlu PIN Anda. Contoh: KASUS <PIN>", "without her PIN: \(noPIN)")
+            #expect(try exchange("SELESAI \(retry) 1111 sudah", from: Self.ani) == "PIN salah. Tidak ada yang dicatat.")
+            let supervised = try exchange("KASUS 4321", from: Self.ani)
+            #expect(supervised.hasPrefix("Tindak lanjut Anda (2):") && supervised.contains("\(retry) kunjungan \(code)") && supervised.contains("\(aniVisit) telepon"),
+                    "\(supervised)")
+            let bySupervisor = try exchange("SELESAI \(retry) 4321 sudah ditemui bersama", from: Self.ani)
+            #expect(bySupervisor.hasPrefix("SELESAI \(retry) dicatat"), "\(bySupervisor)")
+            #expect(try Self.followUp(c, case: caseID, retry)?["status"] == "done")
+
             // An unknown number gets one generic reply, and is logged without its number.
             let unknown = try exchange("KASUS", from: Self.stranger)
             #expect(unknown == "Nomor ini tidak terdaftar di Kawal. Hubungi kantor LRC.")
@@ -227,7 +250,8 @@ extension NotifierTests {
             #expect(replay.status == 0, "\(replay.stderr)")
             #expect(replay.stderr.components(separatedBy: "seen before").count - 1 == before.count, "\(replay.stderr)")
             #expect(try Self.inbound(c).count == before.count)
-            #expect(try c.call("io.kawal.Cases.ListFollowUps", ["case_id": caseID])["followups"]!.arrayValue!.count == 1)
+            let afterReplay = try c.call("io.kawal.Cases.ListFollowUps", ["case_id": caseID])["followups"]!.arrayValue!
+            #expect(afterReplay.count == 1, "only the plan's next visit after Ani's SELESAI: \(afterReplay)")
 
             // Every message is listed with the command it was read as and the reply; the text for administrators.
             let listed = try kawald.kawalctl(["inbound", "list"])
@@ -241,7 +265,7 @@ extension NotifierTests {
                 #expect(!everything.contains(forbidden), "a reply contains '\(forbidden)'")
                 #expect(!kawald.log.contains(forbidden), "kawald's log contains '\(forbidden)'")
             }
-            for number in ["89999999999", "81234567001"] { #expect(!kawald.log.contains(number), "kawald's log contains a sender's number") }
+            for number in ["89999999999", "81234567001", "81234567002"] { #expect(!kawald.log.contains(number), "kawald's log contains a sender's number") }
             #expect(replies >= 11)
             #expect(kawald.stop() == 0)
         }

@@ -147,8 +147,9 @@ struct InboundService: Sendable {
         case .badReferralStatus: return Decision(command: .referral, outcome: .unreadable, detail: "no status", reply: "bad_status", context: [:])
         case .incompleteComplaint: return Decision(command: .complaint, outcome: .unreadable, detail: "incomplete", reply: "incomplete_complaint", context: [:])
         case .missingPIN(let name):
+            let takesNumber = [.done, .missed, .postpone, .referral].contains(name)
             return Decision(command: name, outcome: .refused, detail: "no PIN", reply: "missing_pin",
-                            context: ["command": keyword(name), "example": example(name)])
+                            context: ["command": keyword(name), "example": takesNumber ? example(name) : "", "takes_number": takesNumber])
         }
     }
 }

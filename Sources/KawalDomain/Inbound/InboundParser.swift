@@ -34,8 +34,8 @@ public struct InboundParser: Sendable {
                 words.removeFirst()
                 pin = candidate
             }
-        } else if expectsPIN, name != .help, name != .cases || !words.isEmpty {
-            // KASUS and BARU carry the PIN as their first word.
+        } else if expectsPIN, name != .help {
+            // KASUS and BARU carry the PIN as their first word; BANTUAN needs none.
             guard let word = words.first, let candidate = Self.digits(word), (4...8).contains(candidate.count) else { throw .missingPIN(name) }
             words.removeFirst()
             pin = candidate
