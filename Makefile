@@ -110,6 +110,7 @@ bench: deps
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/scheduler.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/backup.py
 	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/memory.py
+	KAWAL_BIN_DIR=$(RELEASE_BIN) $(PYTHON) Benchmarks/inbound.py
 
 # The Debian package, from a release build: kawald, kawalctl and every executable product whose
 # target is under plugins/, with the Swift runtime libraries they use in /usr/lib/kawal/swift (no
