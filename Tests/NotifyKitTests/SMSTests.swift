@@ -115,4 +115,17 @@ struct GammuOutboxTests {
         #expect(outbox.queued(messageID: "r-2") == nil)
         #expect(Array(FileManager.default.contents(atPath: path)!) == GammuOutbox.content("Halo"))
     }
+
+    /// gammu-smsd runs as another user, in the outbox's group: under the plugin unit's UMask=0077 the
+    /// message must still be readable by the group (the system test found it was not).
+    @Test func aQueuedMessageIsReadableByGammusGroupWhateverTheUmask() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let previous = umask(0o077)
+        defer { umask(previous) }
+        let path = try GammuOutbox(folder: folder).enqueue(text: "Halo", to: "+6281234567890", messageID: "r-1", priority: "C", date: Date())
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o640)
+    }
 }

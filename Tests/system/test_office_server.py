@@ -238,6 +238,83 @@ exec = "/usr/lib/kawal/plugins/kawal-backup"
             smtp.kill()
             webhook.kill()
 
+    def test_07b_handlers_answer_by_sms_through_gammu_smsd_as_the_docs_say(self, machine):
+        # docs/inbound.md and docs/notifiers.md: gammu-smsd (its files backend, on its dummy phone
+        # here) runs the packaged sms-inbound on receipt, as user gammu in group kawal-plugin;
+        # notify-sms writes the reply into gammu's outbox from its unit, with the documented drop-in.
+        spool, phone = "/var/spool/gammu", "/var/lib/gammu-dummy"
+        for folder in ("inbox", "outbox", "sent", "error"):
+            machine.run("install", "-d", "-o", "gammu", "-g", "gammu", "-m", "2770", f"{spool}/{folder}")
+        machine.run("install", "-d", "-o", "gammu", "-g", "gammu", "-m", "0750", phone, f"{phone}/sms", f"{phone}/sms/1")
+        machine.write("/etc/gammu-smsdrc", f"""[gammu]
+model = dummy
+connection = none
+device = {phone}
+
+[smsd]
+service = files
+inboxpath = {spool}/inbox/
+outboxpath = {spool}/outbox/
+sentsmspath = {spool}/sent/
+errorsmspath = {spool}/error/
+inboxformat = unicode
+outboxformat = unicode
+logfile = syslog
+ReceiveFrequency = 1
+CommTimeout = 1
+StatusFrequency = 0
+RunOnReceive = /usr/lib/kawal/plugins/sms-inbound --socket /run/kawal/plugins.sock
+""")
+        machine.run("usermod", "-a", "-G", "kawal-plugin", "gammu")
+        machine.write("/etc/kawal/plugins/notify-sms.conf", f'KAWAL_PLUGIN_ARGS="--outbox {spool}/outbox/"\n', mode=0o600)
+        machine.write("/etc/systemd/system/kawal-plugin@notify-sms.service.d/gammu.conf",
+                      f"[Service]\nSupplementaryGroups=gammu\nReadWritePaths={spool}\n")
+        machine.run("systemctl", "daemon-reload")
+        machine.run("systemctl", "enable", "--now", "kawal-plugin@notify-sms.service")
+        machine.run("systemd-run", "--unit=gammu-kawal", "-p", "User=gammu", "/usr/bin/gammu-smsd", "-c", "/etc/gammu-smsdrc")
+        try:
+            assert wait_until(lambda: any(p["name"] == "notify-sms" and p.get("state") == "running"
+                                          for p in json.loads(kawalctl(machine, "plugin", "list", "--json").stdout)["plugins"]), 30), \
+                journal(machine, "-u", "kawal-plugin@notify-sms", "-n", "30")
+            kawalctl(machine, "handler", "add", "made", "--name", "Made Wirawan", "--village", "Sembalun", "--phone", "081234567003")
+            kawalctl(machine, "handler", "notify", "made", "--channel", "sms", "--consent", "written")
+            person = json.loads(kawalctl(machine, "person", "add", "--name", "Lalu Ahmad", "--village", "Sembalun", "--json").stdout)["person"]["id"]
+            code = json.loads(kawalctl(machine, "case", "open", "--person", str(person), "--type", "document",
+                                       "--summary", "Akta kelahiran belum terbit", "--handler", "made", "--json").stdout)["case"]["code"]
+            followup = json.loads(kawalctl(machine, "followup", "add", code, "--kind", "visit", "--due", "+2d", "--json").stdout)["followup"]["id"]
+            text = f"SELESAI {followup} akta sudah diambil"
+            hexed = lambda s: "".join(f"{ord(c):04X}" for c in s)
+            machine.write(f"{phone}/sms/1/1", f"""[SMSBackup000]
+PDU = Deliver
+DateTime = 20261208T010000Z
+State = UnRead
+Number = "+6281234567003"
+NumberUnicode = {hexed("+6281234567003")}
+Text00 = {hexed(text)}
+Coding = Default_No_Compression
+Folder = 1
+Length = {len(text)}
+Class = -1
+""")
+            machine.run("chown", "gammu:gammu", f"{phone}/sms/1/1")
+
+            def recorded():
+                followups = json.loads(kawalctl(machine, "case", "show", code, "--json").stdout)["followups"]
+                return next((f for f in followups if f["id"] == followup and f["status"] == "done"), None)
+            assert wait_until(recorded, 60), journal(machine, "-t", "gammu-smsd", "-n", "40") + journal(machine, "-u", "kawald", "-n", "40")
+            assert recorded()["outcome"] == "akta sudah diambil"
+
+            def replies():
+                return machine.run("sh", "-c", f"ls {spool}/sent/ | grep +6281234567003", check=False).stdout.split()
+            assert wait_until(replies, 60), journal(machine, "-t", "gammu-smsd", "-n", "40") + journal(machine, "-u", "kawal-plugin@notify-sms", "-n", "20")
+            reply = machine.run("python3", "-c", f"import sys; print(open('{spool}/sent/{replies()[0]}', 'rb').read().decode('utf-16'))").stdout
+            assert reply.startswith(f"SELESAI {followup} dicatat: kunjungan {code} (Lalu)"), reply
+            listed = json.loads(kawalctl(machine, "inbound", "list", "--json").stdout)["messages"]
+            assert [(m["handler"], m["command"], m["outcome"]) for m in listed] == [("made", "done", "done")], listed
+            assert "Ahmad" not in journal(machine, "-u", "kawald") and "81234567003" not in journal(machine, "-u", "kawald")
+        finally:
+            machine.run("systemctl", "stop", "gammu-kawal.service", check=False)
+
     def test_08_doctor_on_the_live_install(self, machine):
         result = kawalctl(machine, "doctor", check=False)
         print(result.stdout)

@@ -65,6 +65,9 @@ public struct GammuOutbox: Sendable {
             // A missing or unwritable outbox may be fixed by the administrator: try again later.
             throw .temporary("cannot write into the gammu outbox \(folder): \(reason)")
         }
+        // gammu-smsd (another user, in the outbox folder's group) must read it and move it on: the
+        // plugin unit's UMask=0077 must not make it 0600.
+        _ = fchmod(fd, 0o640)
         let bytes = Self.content(text)
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         let synced = fsync(fd) == 0
