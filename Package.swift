@@ -146,10 +146,20 @@ let package = Package(
             dependencies: ["KawalPluginKit", "KawalContracts", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "plugins/sms-inbound"
         ),
+        // Takes handlers' messages from a chat gateway as signed webhooks and hands them to kawald.
+        .target(
+            name: "WebhookInboundPlugin",
+            dependencies: [
+                "NotifyKit", "KawalPluginKit", "KawalContracts", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "plugins/webhook-inbound"
+        ),
         // The one program behind every shipped plugin: /usr/lib/kawal/plugins/NAME links to it.
         .executableTarget(
             name: "kawal-plugins",
-            dependencies: ["BackupPlugin", "NotifyEmailPlugin", "NotifySMSPlugin", "NotifyWebhookPlugin", "SMSInboundPlugin"],
+            dependencies: ["BackupPlugin", "NotifyEmailPlugin", "NotifySMSPlugin", "NotifyWebhookPlugin", "SMSInboundPlugin", "WebhookInboundPlugin"],
             path: "plugins/kawal-plugins"
         ),
         // A plugin that misbehaves on request, for the scheduler's tests.
@@ -176,6 +186,7 @@ let package = Package(
         .testTarget(name: "KawalDomainTests", dependencies: ["KawalDomain", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
         .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit", "KawalContracts"]),
+        .testTarget(name: "WebhookInboundPluginTests", dependencies: ["WebhookInboundPlugin", "NotifyKit", "KawalContracts"]),
         .testTarget(name: "KawalContractsTests", dependencies: ["KawalContracts", "KawalPluginKit", "Varlink"]),
     ],
     swiftLanguageModes: [.v6]

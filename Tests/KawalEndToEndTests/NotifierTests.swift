@@ -520,6 +520,7 @@ import Glibc
         try Self.writeSecret(secret)
         let wrongSecret = directory + "/wrong-secret"
         try "00000000000000000000000000000000".write(toFile: wrongSecret, atomically: true, encoding: .utf8)
+        chmod(wrongSecret, 0o600)
         // A self-signed certificate for localhost, trusted by the plugin through --ca-file.
         let openssl = try KawalBinaries.run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
                                                         "-addext", "subjectAltName=DNS:localhost", "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem"])

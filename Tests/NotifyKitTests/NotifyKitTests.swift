@@ -70,7 +70,28 @@ struct WebhookRequestTests {
         #expect(try Secret.read(credential: "webhook-secret", file: nil, environment: ["CREDENTIALS_DIRECTORY": folder]) == Array("s3cret-s3cret-s3cret".utf8))
         #expect(throws: Secret.Missing.self) { try Secret.read(credential: "webhook-secret", file: nil, environment: [:]) }
         try "short".write(toFile: folder + "/short", atomically: true, encoding: .utf8)
+        chmod(folder + "/short", 0o600)
         #expect(throws: Secret.Missing.self) { try Secret.read(credential: nil, file: folder + "/short", environment: [:]) }
+        try "s3cret-s3cret-s3cret".write(toFile: folder + "/file", atomically: true, encoding: .utf8)
+        chmod(folder + "/file", 0o644)
+        let readable = #expect(throws: Secret.Missing.self) { try Secret.read(credential: nil, file: folder + "/file", environment: [:]) }
+        #expect(readable?.description == "the secret in \(folder)/file is readable by every user (mode 644): chmod 0600 it")
+        chmod(folder + "/file", 0o640)
+        #expect(try Secret.read(credential: nil, file: folder + "/file", environment: [:]) == Array("s3cret-s3cret-s3cret".utf8))
+    }
+
+    @Test func aSignatureIsCheckedInBothDirectionsByOneDefinition() {
+        let secret = Array("0123456789abcdef0123456789abcdef".utf8)
+        let body = Array(#"{"id":"m-1","sender":"+6281234567001","text":"SELESAI 12"}"#.utf8)
+        let header = "sha256=" + WebhookRequest.signature(body: body, timestamp: 1_796_086_800, secret: secret)
+        #expect(WebhookRequest.isSigned(body: body, timestamp: 1_796_086_800, header: header, secret: secret))
+        #expect(WebhookRequest.isSigned(body: body, timestamp: 1_796_086_800, header: header.uppercased().replacingOccurrences(of: "SHA256=", with: "sha256="), secret: secret))
+        #expect(!WebhookRequest.isSigned(body: body, timestamp: 1_796_086_801, header: header, secret: secret), "the timestamp is signed")
+        #expect(!WebhookRequest.isSigned(body: body + [0x20], timestamp: 1_796_086_800, header: header, secret: secret), "so is every byte of the body")
+        #expect(!WebhookRequest.isSigned(body: body, timestamp: 1_796_086_800, header: header, secret: Array("another-secret-of-32-bytes-long!".utf8)))
+        for malformed in ["", "sha256=", String(header.dropLast(2)), "sha1=" + header.dropFirst(7), header + "00", "sha256=" + String(repeating: "zz", count: 32)] {
+            #expect(!WebhookRequest.isSigned(body: body, timestamp: 1_796_086_800, header: malformed, secret: secret), "\(malformed)")
+        }
     }
 }
 

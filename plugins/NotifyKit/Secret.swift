@@ -2,7 +2,7 @@ import Foundation
 
 /// Secrets come from a systemd credential (`$CREDENTIALS_DIRECTORY/NAME`, `LoadCredential=`) or a
 /// file readable only by the plugin's user: never from argv or the environment, where other
-/// processes can read them.
+/// processes can read them. A file that every user may read is refused.
 public enum Secret {
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
@@ -20,6 +20,11 @@ public enum Secret {
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw Missing(description: "cannot read the secret from \(path)")
+        }
+        // systemd hands credentials over readable by the service alone; a file is the admin's to protect.
+        var info = stat()
+        if file != nil, stat(path, &info) == 0, info.st_mode & 0o007 != 0 {
+            throw Missing(description: "the secret in \(path) is readable by every user (mode \(String(info.st_mode & 0o777, radix: 8))): chmod 0600 it")
         }
         var bytes = Array(data)
         while let last = bytes.last, last == 0x0A || last == 0x0D { bytes.removeLast() }

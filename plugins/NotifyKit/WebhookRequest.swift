@@ -49,10 +49,46 @@ public struct WebhookRequest: Sendable {
 
     /// Hex HMAC-SHA256 over `"<timestamp>.<body>"`.
     public static func signature(body: [UInt8], timestamp: Int64, secret: [UInt8]) -> String {
-        var message = Array("\(timestamp).".utf8)
-        message += body
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
+        let code = HMAC<SHA256>.authenticationCode(for: signed(body: body, timestamp: timestamp), using: SymmetricKey(data: secret))
         return code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Whether `header` (`sha256=<hex>`, as `X-Kawal-Signature` carries it) signs `body` at
+    /// `timestamp`: what webhook-inbound checks of a gateway's request. The comparison takes the
+    /// same time wherever the codes differ.
+    ///
+    /// ```swift
+    /// WebhookRequest.isSigned(body: body, timestamp: 1_796_086_800, header: "sha256=" + signature, secret: secret)   // true
+    /// ```
+    public static func isSigned(body: [UInt8], timestamp: Int64, header: String, secret: [UInt8]) -> Bool {
+        guard header.hasPrefix("sha256="), let code = hexBytes(header.dropFirst(7)), code.count == SHA256.byteCount else { return false }
+        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: signed(body: body, timestamp: timestamp), using: SymmetricKey(data: secret))
+    }
+
+    /// What is signed: `"<timestamp>.<body>"`, the body's exact bytes.
+    static func signed(body: [UInt8], timestamp: Int64) -> [UInt8] {
+        Array("\(timestamp).".utf8) + body
+    }
+
+    private static func hexBytes(_ text: Substring) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): return digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): return digit - UInt8(ascii: "A") + 10
+        default: return nil
+        }
     }
 
     /// What a response status means for the job: 2xx delivered; 408, 429 and 5xx worth another try; the rest refused.

@@ -3,6 +3,7 @@ import NotifyEmailPlugin
 import NotifySMSPlugin
 import NotifyWebhookPlugin
 import SMSInboundPlugin
+import WebhookInboundPlugin
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,6 +19,7 @@ let plugins: [(name: String, main: () async -> Void)] = [
     ("notify-sms", NotifySMSPlugin.Entry.main),
     ("notify-webhook", NotifyWebhookPlugin.Entry.main),
     ("sms-inbound", SMSInboundPlugin.Entry.main),
+    ("webhook-inbound", WebhookInboundPlugin.Entry.main),
 ]
 
 let calledAs = CommandLine.arguments.first.flatMap { $0.split(separator: "/").last }.map(String.init) ?? ""
