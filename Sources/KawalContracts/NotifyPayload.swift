@@ -16,12 +16,16 @@ public struct NotifyPayload: Codable, Sendable, Equatable {
         public var name: String?
         public var email: String?
         public var phone: String?
+        /// A chat gateway's identity for the recipient (`tg:123456789`), for a reply to a handler
+        /// who wrote from one: only notify-webhook uses it.
+        public var identity: String?
 
-        public init(handler: String, name: String? = nil, email: String? = nil, phone: String? = nil) {
+        public init(handler: String, name: String? = nil, email: String? = nil, phone: String? = nil, identity: String? = nil) {
             self.handler = handler
             self.name = name
             self.email = email
             self.phone = phone
+            self.identity = identity
         }
     }
 

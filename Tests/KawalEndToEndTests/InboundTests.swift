@@ -158,7 +158,7 @@ extension NotifierTests {
             _ = try c.call("io.kawal.Reminders.SendNow", ["id": reminder["id"]!])
             #expect(SchedulerTests.waitUntil(30) { !Self.sent(directory, to: Self.wayan).isEmpty }, "\(gammuLog())")
             let reminderText = Self.sent(directory, to: Self.wayan).first ?? ""
-            #expect(reminderText.contains("Balas: SELESAI \(visit) <catatan>") && reminderText.contains(code), "\(reminderText)")
+            #expect(reminderText.contains("Balas: SELESAI \(visit) <catatan>") && reminderText.contains(code), "\(reminderText) \(NotifierTests.files(directory + "/gammu/sent", suffix: ".txt"))")
             // From now on Wayan's quiet hours last all day: replies still go at once (he has just written).
             _ = try c.call("io.kawal.Reminders.SetSettings", ["handler": "wayan", "quiet_hours": "00:00-23:59"])
 

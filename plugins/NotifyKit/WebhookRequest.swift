@@ -36,7 +36,7 @@ public struct WebhookRequest: Sendable {
         var phone: String?
         if let raw = payload.to.phone, !raw.isEmpty { phone = try PhoneNumber.normalise(raw) }
         let body = Body(messageID: payload.messageID, purpose: payload.purpose, language: payload.language,
-                        to: .init(handler: payload.to.handler, phone: phone), subject: payload.subject, text: payload.text,
+                        to: .init(handler: payload.to.handler, phone: phone, identity: payload.to.identity), subject: payload.subject, text: payload.text,
                         caseCodes: payload.caseCodes)
         self.body = Array(WireJSON.encode(body))
         headers = [

@@ -115,9 +115,11 @@ struct InboundService: Sendable {
         // KASUS arrives rendered (its lines fitted into two SMS).
         let text = key == "cases_text" ? (context["text"] as? String ?? "") : composer.templates.reply(key, language: language, context)
         guard !text.isEmpty else { return nil }
+        // A sender known by a chat identity is answered at it (the gateway routes it); a phone is a phone.
+        let isPhone = (try? Store.normalizePhone(address)) != nil
         let payload = NotifyPayload(messageID: "i-\(id)", purpose: "reply", language: MessageTemplates.languages.contains(language) ? language : "id",
                                     to: .init(handler: handler.map { String($0.id!) } ?? "unknown", name: handler.map { Store.firstName($0.name) },
-                                              phone: address),
+                                              phone: isPhone ? address : nil, identity: isPhone ? nil : address),
                                     subject: "Kawal", text: text, caseCodes: context["case_code"].map { ["\($0)"] } ?? [],
                                     createdAt: ISO8601DateFormatter().string(from: now))
         return (OutgoingMessage(messageID: "i-\(id)", channel: message.channel, payload: WireJSON.text(payload), dueAt: now), text)
