@@ -19,33 +19,12 @@ extension NotifierTests {
 
         /// gammu-smsd's files backend on the dummy phone, running sms-inbound on receipt.
         static func gammu(_ directory: String, socket: String) throws -> String {
-            for folder in ["inbox", "outbox", "sent", "error", "phone/sms/1"] {
-                try FileManager.default.createDirectory(atPath: directory + "/gammu/" + folder, withIntermediateDirectories: true)
-            }
-            let config = directory + "/gammu/smsdrc"
-            try """
-                [gammu]
-                model = dummy
-                connection = none
-                device = \(directory)/gammu/phone
-
-                [smsd]
-                service = files
-                inboxpath = \(directory)/gammu/inbox/
-                outboxpath = \(directory)/gammu/outbox/
-                sentsmspath = \(directory)/gammu/sent/
-                errorsmspath = \(directory)/gammu/error/
+            try gammuConfig(directory, extra: """
                 inboxformat = unicode
-                outboxformat = unicode
-                logfile = \(directory)/gammu/smsd.log
-                debuglevel = 1
-                ReceiveFrequency = 1
-                CommTimeout = 1
-                StatusFrequency = 0
-                RunOnReceive = \(try KawalBinaries.path(of: "sms-inbound")) --socket \(socket) --timeout 20
-
-                """.write(toFile: config, atomically: true, encoding: .utf8)
-            return config
+                receivefrequency = 1
+                statusfrequency = 0
+                runonreceive = \(try KawalBinaries.path(of: "sms-inbound")) --socket \(socket) --timeout 20
+                """).config
         }
 
         /// An SMS arriving at the dummy phone: one file per part, in gammu's SMS backup format.

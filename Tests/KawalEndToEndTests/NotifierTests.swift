@@ -332,9 +332,10 @@ import Glibc
     // MARK: SMS
 
     /// A gammu-smsd configuration with the files backend. Its phone is gammu's dummy driver (a folder
-    /// that stands in for a modem), so gammu-smsd itself can run and send what is queued.
-    static func gammuConfig(_ directory: String, format: String = "unicode") throws -> (config: String, outbox: String) {
-        for folder in ["inbox", "outbox", "sent", "error", "phone"] {
+    /// that stands in for a modem), so gammu-smsd itself can run and send what is queued. `extra`
+    /// lines join [smsd] (RunOnReceive, for the inbound tests).
+    static func gammuConfig(_ directory: String, format: String = "unicode", extra: String = "") throws -> (config: String, outbox: String) {
+        for folder in ["inbox", "outbox", "sent", "error", "phone/sms/1"] {
             try FileManager.default.createDirectory(atPath: directory + "/gammu/" + folder, withIntermediateDirectories: true)
         }
         let config = directory + "/gammu/smsdrc"
@@ -356,6 +357,7 @@ import Glibc
             debuglevel = 1
             commtimeout = 1
             loopsleep = 1
+            \(extra)
 
             """.write(toFile: config, atomically: true, encoding: .utf8)
         return (config, directory + "/gammu/outbox")
