@@ -167,6 +167,7 @@ let package = Package(
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "Varlink",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
+        .testTarget(name: "KawalCoreTests", dependencies: ["KawalCore"]),
         .testTarget(name: "KawalDomainTests", dependencies: ["KawalDomain", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
         .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit", "KawalContracts"]),

@@ -552,10 +552,10 @@ actor BackupService: Service {
             logger.error("restore refused: \(refused.reason)")
             throw Self.error("RestoreRefused", refused.reason)
         }
-        logger.notice("database restored", metadata: [
-            KawalMessageID.metadataKey: "\(KawalMessageID.databaseRestored.id)", "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
+        logger.notice("database restored", metadata: KawalMessageID.databaseRestored.metadata([
+            "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
             "kawal.schema_before": "\(beforeSchema)", "kawal.schema_after": "\(result.after.schemaVersion)",
-        ])
+        ]))
         try await afterRestore?()
         return (previous, result.before, beforeSchema, result.after)
     }
