@@ -148,8 +148,9 @@ let package = Package(
         ),
         // A plugin that misbehaves on request, for the scheduler's tests.
         .executableTarget(name: "kawal-test-plugin", dependencies: ["KawalPluginKit"], path: "Tests/KawalTestPlugin"),
-        // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors.
-        .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore"]),
+        // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors; and the
+        // helpers tests share (waiting on a condition, a store on a hand-moved clock, recording a person).
+        .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore", "KawalStore"]),
         // Serves org.varlink.certification so the Python varlink package can certify our implementation.
         .executableTarget(
             name: "varlink-certification-server",
@@ -164,7 +165,8 @@ let package = Package(
         .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "KawalContracts", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "Varlink",
+        .testTarget(name: "KawalStoreTests", dependencies: ["KawalStore", "KawalCore", "KawalTesting", "Varlink", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "KawalTesting", "Varlink",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
         .testTarget(name: "KawalCoreTests", dependencies: ["KawalCore"]),

@@ -60,7 +60,7 @@ extension SchedulerTests {
             // A second follow-up, recorded before its reminder is due: it must never reach the mailbox.
             let extra = try c.call("io.kawal.Cases.AddFollowUp", ["case_id": kase["id"]!, "kind": "call", "due": "+8s"])["followup"]!
 
-            #expect(ReminderTests.waitUntil(30) { !NotifierTests.files(mailbox, suffix: ".eml").isEmpty }, "an e-mail arrived")
+            #expect(waitUntil(30) { !NotifierTests.files(mailbox, suffix: ".eml").isEmpty }, "an e-mail arrived")
             _ = try c.call("io.kawal.Cases.RecordFollowUp", ["id": extra["id"]!, "version": 1, "status": "done"])
             sleep(10)
             #expect(NotifierTests.files(mailbox, suffix: ".eml") == ["1.eml"], "exactly one e-mail")
