@@ -122,7 +122,9 @@ extension SchedulerTests {
 
             #expect(waitUntil(20) { Self.deliveries(directory).count >= 1 })
             _ = try c.call("io.kawal.Cases.RecordFollowUp", ["id": extra["id"]!, "version": 1, "status": "done"])
-            sleep(6)
+            // Nothing due by the time the extra follow-up's reminder would have gone out is left to run.
+            let extraDue = Date().addingTimeInterval(6)
+            #expect(try waitUntil(20) { try c.jobsSettled(dueBy: extraDue) })
             let delivered = Self.deliveries(directory)
             #expect(delivered.count == 1, "exactly one message: \(delivered.map(\.key))")
             let message = try #require(delivered.first)
@@ -166,7 +168,8 @@ extension SchedulerTests {
             let person = try c.addPerson(nik: Self.nik)
             let codes = try (0..<3).map { _ in try openCase(c, person: person, handler: "ani")["code"]!.stringValue! }
             #expect(waitUntil(25) { !Self.deliveries(directory).isEmpty })
-            sleep(2)
+            let digestSent = Date()
+            #expect(try waitUntil(10) { try c.jobsSettled(dueBy: digestSent) })
             let delivered = Self.deliveries(directory)
             #expect(delivered.count == 1, "\(delivered.map(\.key))")
             let digest = try #require(delivered.first)
@@ -239,7 +242,8 @@ extension SchedulerTests {
             kawald = try KawalInstance.start(.init(config: config), directory: directory)
             c = try kawald.connect()
             #expect(waitUntil(15) { !Self.deliveries(directory).isEmpty })
-            sleep(3)
+            let lateSent = Date()
+            #expect(try waitUntil(10) { try c.jobsSettled(dueBy: lateSent) })
             let delivered = Self.deliveries(directory)
             #expect(delivered.count == 1, "one digest, not a flood: \(delivered.map(\.key))")
             let late = try #require(delivered.first)

@@ -209,7 +209,8 @@ import Varlink
                                          directory: directory)
         c = try kawald.connect()
         #expect(waitUntil(20) { Self.lines(sink) == ["recent"] })
-        sleep(1)
+        let fired = Date()
+        #expect(try waitUntil(10) { try c.jobsSettled(dueBy: fired) })
         #expect(Self.lines(sink) == ["recent"], "the missed job fired once; the stale one not at all")
         let stale = try c.call("io.kawal.Jobs.List", ["state": "stale"])["jobs"]!.arrayValue!
         #expect(stale.map { $0["idempotency_key"] } == ["ancient"])
@@ -430,7 +431,8 @@ extension SchedulerTests {
         let before = Self.lines(sink).count
         let restartedAt = Int64(Date().timeIntervalSince1970 * 1000)
         kawald = try KawalInstance.start(.init(config: withPlugin), directory: directory)
-        usleep(1_500_000)
+        // Once an occurrence due after the restart has fired, the catch-up is over.
+        #expect(waitUntil(10) { Self.lines(sink).dropFirst(before).contains { Int64($0.split(separator: ":").last!)! >= restartedAt } })
         // Occurrences due before the restart that fired after it: the catch-up.
         let caughtUp = Self.lines(sink).dropFirst(before).filter { Int64($0.split(separator: ":").last!)! < restartedAt }
         #expect(caughtUp.count == 1, "caught up \(caughtUp)")
