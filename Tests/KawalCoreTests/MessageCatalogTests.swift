@@ -1,4 +1,5 @@
 import Foundation
+import KawalTesting
 import Testing
 @testable import KawalCore
 
@@ -6,7 +7,7 @@ import Testing
 /// `packaging/catalog/kawal.catalog`, every entry's id is one the code logs, and no log line carries a
 /// `MESSAGE_ID=` that did not come from `KawalMessageID`.
 @Suite struct MessageCatalogTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = SourceTree.root
 
     /// `-- ID` and the lines up to the next entry.
     static func catalogEntries() throws -> [(id: String, lines: [String])] {

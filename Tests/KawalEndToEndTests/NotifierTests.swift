@@ -10,7 +10,7 @@ import Glibc
 /// (aiosmtpd), gammu-smsd-inject and gammu's files backend, and an HTTP gateway that checks the
 /// signature. Each runs under a real kawald that offers it the jobs.
 @Suite(.serialized) struct NotifierTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = SourceTree.root.path
     static let peers = repository + "/Tests/peers"
     /// Debian's python3, where python3-aiosmtpd is installed (see APT_PACKAGES).
     static let systemPython = "/usr/bin/python3"

@@ -13,7 +13,7 @@ extension SchedulerTests {
     /// scheduler suite: these timing-sensitive runs and the scheduler's chaos tests must not share the machine.
     @Suite(.serialized) struct ReminderTests {
         static let nik = "5203015708450001"
-        static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        static let root = SourceTree.root
 
         /// A message as the sink received it.
         struct Delivery {

@@ -220,8 +220,7 @@ import Varlink
     @Test func aPythonPluginNeedsNoKawalCode() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("plugins/examples/sink.py").path
+        let script = SourceTree.path("plugins/examples/sink.py")
         let python = try KawalBinaries.which("python3")
         let sink = directory + "/sink"
         let config = """
@@ -339,8 +338,7 @@ extension SchedulerTests {
         let sink = directory + "/sink"
         let plugin = Process()
         plugin.executableURL = URL(fileURLWithPath: try KawalBinaries.which("python3"))
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("plugins/examples/sink.py").path
+        let script = SourceTree.path("plugins/examples/sink.py")
         plugin.arguments = [script]
         plugin.environment = ["KAWAL_PLUGIN_SOCKET": socket, "SINK": sink, "KINDS": "external.sink", "KAWAL_PLUGIN_NAME": "outside"]
         try plugin.run()
