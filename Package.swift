@@ -61,7 +61,7 @@ let package = Package(
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
-            dependencies: ["KawalCore", "KawalDomain", "KawalContracts", "KawalCalendar", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            dependencies: ["KawalCore", "KawalDomain", "KawalContracts", "KawalCalendar", "KawalBackup", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         // De-identified reports: small-count suppression and the table, CSV, Markdown and HTML renderings. Pure.
@@ -100,8 +100,9 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Streaming zstd through libzstd.
         .target(name: "KawalZstd", dependencies: ["CZstd"]),
-        // What kawald and the backup plugin share: the names in a backup folder and its catalogue, retention, atomic files.
-        .target(name: "KawalBackup", dependencies: ["KawalContracts"]),
+        // What kawald and the backup plugin share: the names in a backup folder and its catalogue, retention, atomic
+        // files, and the inspection of a database file.
+        .target(name: "KawalBackup", dependencies: ["KawalContracts", .product(name: "GRDB", package: "GRDB.swift")]),
         // The backup plugin: snapshot from kawald, zstd, age; also the decrypt/verify tool kawalctl runs.
         .target(
             name: "BackupPlugin",
@@ -165,7 +166,7 @@ let package = Package(
         .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "KawalContracts", "KawalTesting", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "KawalStoreTests", dependencies: ["KawalStore", "KawalCore", "KawalTesting", "Varlink", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "KawalStoreTests", dependencies: ["KawalStore", "KawalCore", "KawalBackup", "KawalTesting", "Varlink", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "KawalTesting", "Varlink",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),

@@ -421,7 +421,7 @@ actor BackupService: Service {
             }
             // The check runs while the plugin compresses: it is off the critical path, and the
             // plugin writes the manifest (which makes the backup count) only after it passed.
-            let check = Task { try await BlockingWork.run { try Store.inspect(file: path) } }
+            let check = Task { try await BlockingWork.run { try DatabaseInspection(file: path, knownMigrations: Store.migrations) } }
             defer { check.cancel() }
             logger.info("backup snapshot taken", metadata: ["kawal.backup": "\(id)"])
             try await reply(VarlinkReply(parameters: [
