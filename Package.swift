@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Starting a program with posix_spawn: its descriptors, environment and signals; how it ended. No Kawal knowledge.
+        .target(name: "ProcessSpawn"),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // sd_notify, the watchdog, socket activation and a journald log handler. No Kawal knowledge.
         .target(
@@ -74,7 +76,7 @@ let package = Package(
             name: "KawalDaemon",
             dependencies: [
                 "KawalCore", "KawalDomain", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
-                "KawalPluginKit", "KawalAge", "KawalContracts",
+                "KawalPluginKit", "KawalAge", "KawalContracts", "ProcessSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,7 +95,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "kawalctl",
-            dependencies: ["KawalCore", "KawalCalendar", "KawalContracts", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KawalCore", "KawalCalendar", "KawalContracts", "ProcessSpawn", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The age v1 file format (X25519 recipients, STREAM payload) on swift-crypto.
         .target(name: "KawalAge", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
