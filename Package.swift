@@ -39,7 +39,7 @@ let package = Package(
             ]
         ),
         // Starting a program with posix_spawn: its descriptors, environment and signals; how it ended. No Kawal knowledge.
-        .target(name: "ProcessSpawn"),
+        .target(name: "ProcessSpawn", dependencies: ["CLinux"]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // sd_notify, the watchdog, socket activation and a journald log handler. No Kawal knowledge.
         .target(
@@ -108,7 +108,7 @@ let package = Package(
         // The backup plugin: snapshot from kawald, zstd, age; also the decrypt/verify tool kawalctl runs.
         .target(
             name: "BackupPlugin",
-            dependencies: ["KawalBackup", "KawalContracts", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KawalBackup", "KawalContracts", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "ProcessSpawn", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "plugins/backup"
         ),
@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "NotifyKit",
             dependencies: [
-                "KawalPluginKit", "KawalContracts", .product(name: "Crypto", package: "swift-crypto"),
+                "KawalPluginKit", "KawalContracts", "ProcessSpawn", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "plugins/NotifyKit"

@@ -1,10 +1,11 @@
+import CLinux
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Starting a program with posix_spawn(3): which descriptors the child gets, its environment, and
 /// whether it starts with default signal handling in a process group of its own. kawald starts its
-/// plugins with it, kawalctl the backup tool.
+/// plugins with it, kawalctl the backup tool, the notifiers their helper programs.
 ///
 /// ```swift
 /// let pid = try Spawn("/usr/lib/kawal/plugins/notify-email", [], descriptors: [0: .devNull, 1: .devNull, 2: .descriptor(errorPipe), 3: .descriptor(pair)]).start()
@@ -45,6 +46,14 @@ public struct Spawn: Sendable {
         self.descriptors = descriptors
         self.searchPath = searchPath
         self.isolatedWithDefaultSignals = isolatedWithDefaultSignals
+    }
+
+    /// A pipe whose ends are both close-on-exec, so that no other child inherits them; a child gets
+    /// one as a `descriptor`, which clears the flag on its copy.
+    public static func pipe() throws(Failure) -> (read: CInt, write: CInt) {
+        var ends: [CInt] = [-1, -1]
+        guard pipe2(&ends, O_CLOEXEC) == 0 else { throw Failure(code: errno, description: "pipe: \(String(cString: strerror(errno)))") }
+        return (ends[0], ends[1])
     }
 
     /// Starts the program and returns its pid; wait for it with `ExitStatus.wait(for:)`.
