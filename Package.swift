@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Starting a program with posix_spawn: its descriptors, environment and signals; how it ended. No Kawal knowledge.
+        .target(name: "ProcessSpawn", dependencies: ["CLinux"]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // sd_notify, the watchdog, socket activation and a journald log handler. No Kawal knowledge.
         .target(
@@ -61,7 +63,7 @@ let package = Package(
         // The case store: SQLite through GRDB.
         .target(
             name: "KawalStore",
-            dependencies: ["KawalCore", "KawalDomain", "KawalContracts", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            dependencies: ["KawalCore", "KawalDomain", "KawalContracts", "KawalCalendar", "KawalBackup", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         // De-identified reports: small-count suppression and the table, CSV, Markdown and HTML renderings. Pure.
@@ -74,7 +76,7 @@ let package = Package(
             name: "KawalDaemon",
             dependencies: [
                 "KawalCore", "KawalDomain", "KawalStore", "KawalScheduler", "KawalCalendar", "KawalBackup", "KawalReports", "Varlink", "VarlinkNIO", "SystemdKit", "CLinux",
-                "KawalPluginKit", "KawalAge", "KawalContracts",
+                "KawalPluginKit", "KawalAge", "KawalContracts", "ProcessSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,19 +95,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "kawalctl",
-            dependencies: ["KawalCore", "KawalCalendar", "KawalContracts", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["KawalCore", "KawalCalendar", "KawalContracts", "ProcessSpawn", "Varlink", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // The age v1 file format (X25519 recipients, STREAM payload) on swift-crypto.
         .target(name: "KawalAge", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // Streaming zstd through libzstd.
         .target(name: "KawalZstd", dependencies: ["CZstd"]),
-        // What kawald and the backup plugin share: the names in a backup folder and its catalogue, retention, atomic files.
-        .target(name: "KawalBackup", dependencies: ["KawalContracts"]),
+        // What kawald and the backup plugin share: the names in a backup folder and its catalogue, retention, atomic
+        // files, and the inspection of a database file.
+        .target(name: "KawalBackup", dependencies: ["KawalContracts", .product(name: "GRDB", package: "GRDB.swift")]),
         // The backup plugin: snapshot from kawald, zstd, age; also the decrypt/verify tool kawalctl runs.
         .target(
             name: "BackupPlugin",
-            dependencies: ["KawalBackup", "KawalContracts", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KawalBackup", "KawalContracts", "KawalAge", "KawalZstd", "KawalPluginKit", "KawalCore", "ProcessSpawn", "Varlink", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             path: "plugins/backup"
         ),
@@ -116,7 +119,7 @@ let package = Package(
         .target(
             name: "NotifyKit",
             dependencies: [
-                "KawalPluginKit", "KawalContracts", .product(name: "Crypto", package: "swift-crypto"),
+                "KawalPluginKit", "KawalContracts", "ProcessSpawn", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "plugins/NotifyKit"
@@ -164,8 +167,9 @@ let package = Package(
         ),
         // A plugin that misbehaves on request, for the scheduler's tests.
         .executableTarget(name: "kawal-test-plugin", dependencies: ["KawalPluginKit"], path: "Tests/KawalTestPlugin"),
-        // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors.
-        .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore"]),
+        // Starts a real kawald in a temporary directory: for our end-to-end tests and for plugin authors; and the
+        // helpers tests share (waiting on a condition, a store on a hand-moved clock, recording a person).
+        .target(name: "KawalTesting", dependencies: ["Varlink", "KawalCore", "KawalStore"]),
         // Serves org.varlink.certification so the Python varlink package can certify our implementation.
         .executableTarget(
             name: "varlink-certification-server",
@@ -179,10 +183,12 @@ let package = Package(
         .testTarget(name: "KawalSchedulerTests", dependencies: ["KawalScheduler"]),
         .testTarget(name: "KawalCalendarTests", dependencies: ["KawalCalendar"]),
         .systemLibrary(name: "CZlib", path: "Tests/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "KawalContracts", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "Varlink",
+        .testTarget(name: "KawalBackupTests", dependencies: ["KawalAge", "KawalZstd", "KawalBackup", "KawalContracts", "KawalTesting", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "KawalStoreTests", dependencies: ["KawalStore", "KawalCore", "KawalBackup", "KawalTesting", "Varlink", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "KawalDaemonTests", dependencies: ["KawalDaemon", "KawalCore", "KawalStore", "KawalReports", "KawalAge", "KawalTesting", "Varlink",
                                                        .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KawalReportsTests", dependencies: ["KawalReports"]),
+        .testTarget(name: "KawalCoreTests", dependencies: ["KawalCore", "KawalTesting"]),
         .testTarget(name: "KawalDomainTests", dependencies: ["KawalDomain", "KawalCore", "Varlink"]),
         .testTarget(name: "KawalEndToEndTests", dependencies: ["KawalTesting", "Varlink", "KawalCore"]),
         .testTarget(name: "NotifyKitTests", dependencies: ["NotifyKit", "KawalPluginKit", "KawalContracts"]),

@@ -1,5 +1,26 @@
-/// systemd's timespans (`parse_sec`): `90`, `1.5`, `1h 30min`, `2d`, … in microseconds.
-enum Timespan {
+/// The one duration grammar: systemd's timespans (`parse_sec`): `90` (seconds), `1.5d`, `1h 30min`, `2w`, `5y`.
+/// kawald's settings, the API's relative times (`+3d`), retention periods and the calendar's
+/// `@`-timestamps are all read with it.
+///
+/// ```swift
+/// Timespan.seconds("1h 30min")           // 5400
+/// Timespan.seconds("5y", year: .days365) // 157_680_000
+/// ```
+public enum Timespan {
+    /// How long `y` (`year`, `years`) is.
+    public enum Year: Sendable {
+        /// 365.25 days, as systemd counts.
+        case systemd
+        /// 365 days: retention periods are counted in these.
+        case days365
+    }
+
+    /// `text` in seconds, or nil when it is not a timespan.
+    public static func seconds(_ text: String, year: Year = .systemd) -> Double? {
+        microseconds(text, year: year).map { Double($0) / 1_000_000 }
+    }
+
+    private static let systemdYear: Int64 = 31_557_600_000_000
     private static let units: [(suffix: String, microseconds: Int64)] = [
         ("seconds", 1_000_000), ("second", 1_000_000), ("sec", 1_000_000), ("s", 1_000_000),
         ("minutes", 60_000_000), ("minute", 60_000_000), ("min", 60_000_000),
@@ -8,11 +29,11 @@ enum Timespan {
         ("hours", 3_600_000_000), ("hour", 3_600_000_000), ("hr", 3_600_000_000), ("h", 3_600_000_000),
         ("days", 86_400_000_000), ("day", 86_400_000_000), ("d", 86_400_000_000),
         ("weeks", 604_800_000_000), ("week", 604_800_000_000), ("w", 604_800_000_000),
-        ("years", 31_557_600_000_000), ("year", 31_557_600_000_000), ("y", 31_557_600_000_000),
+        ("years", systemdYear), ("year", systemdYear), ("y", systemdYear),
         ("usec", 1), ("us", 1), ("µs", 1),
     ]
 
-    static func microseconds(_ text: String) -> Int64? {
+    static func microseconds(_ text: String, year: Year = .systemd) -> Int64? {
         let bytes = Array(text.utf8)
         var index = 0
         var total: Int64 = 0
@@ -47,7 +68,7 @@ enum Timespan {
             var multiplier: Int64 = 1_000_000
             var afterUnit = unitStart
             if let unit = units.first(where: { bytes[unitStart...].starts(with: $0.suffix.utf8) }) {
-                multiplier = unit.microseconds
+                multiplier = unit.microseconds == Self.systemdYear && year == .days365 ? 365 * 86_400_000_000 : unit.microseconds
                 afterUnit = unitStart + unit.suffix.utf8.count
             }
             if afterUnit == afterNumber && afterUnit < bytes.count { return nil }

@@ -20,7 +20,8 @@ public struct KawalMessageID: Sendable, Hashable {
         metadata.merging(fields) { id, _ in id }
     }
 
-    public static let metadataKey = "message_id"
+    /// The metadata key SystemdKit writes as `MESSAGE_ID=`; only a `KawalMessageID` sets it.
+    static let metadataKey = "message_id"
 
     /// A backup was written, checked and stored.
     public static let backupDone = KawalMessageID(id: "57e32fd88e5f4e9099221326293d8d4c")

@@ -1,3 +1,4 @@
+import KawalCalendar
 import KawalStore
 import TOMLKit
 
@@ -62,14 +63,9 @@ extension Configuration {
         }
     }
 
-    /// `5y` (5 × 365 days), `26w`, `90d`.
+    /// `5y` (5 × 365 days), `26w`, `90d`: a `Timespan` in years of 365 days, at least a day.
     static func retentionPeriod(_ text: String) -> Double? {
-        guard let unit = text.last, let value = Double(text.dropLast()), value >= 1 else { return nil }
-        switch unit {
-        case "d": return value * 86_400
-        case "w": return value * 7 * 86_400
-        case "y": return value * 365 * 86_400
-        default: return nil
-        }
+        guard let seconds = Timespan.seconds(text, year: .days365), seconds >= 86_400 else { return nil }
+        return seconds
     }
 }

@@ -293,7 +293,7 @@ extension Configuration {
         }
         if let timers = table["timers"] {
             guard let timers = timers.table else { throw reader.error("timers", "", "expected tables [timers.NAME]") }
-            let zone = ZoneDatabase.system.zone(named: config.timeZone) ?? .utc
+            let zone = config.zone.zoneInfo
             for name in timers.keys.sorted() {
                 let section = "timers.\(name)"
                 guard Self.isValidGroupName(name) else {
@@ -325,7 +325,7 @@ extension Configuration {
                 config.timers.append(settings)
             }
         }
-        config.backup = try BackupSettings.parse(table, reader: reader, zone: ZoneDatabase.system.zone(named: config.timeZone) ?? .utc)
+        config.backup = try BackupSettings.parse(table, reader: reader, zone: config.zone.zoneInfo)
         if let backup = config.backup, backup.enabled, !config.timers.contains(where: { $0.name == "backup" }) {
             config.timers.append(TimerSettings(name: "backup", onCalendar: backup.calendarExpression, kind: "backup"))
         }

@@ -67,10 +67,11 @@ public enum Daemon {
             return exitConfigurationError
         }
         if clockOffset != 0 { logger.warning("test clock enabled: the records' clock runs \(Int(clockOffset)) s ahead") }
+        let zone = configuration.zone
         let store: Store
         do {
             store = try Store(directory: configuration.stateDirectory,
-                              time: TimeContext(zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!,
+                              time: TimeContext(zone: zone.timeZone,
                                                 now: { Date().addingTimeInterval(clockOffset) }))
         } catch {
             logger.critical("cannot open the database in \(configuration.stateDirectory): \(error)")
@@ -102,7 +103,7 @@ public enum Daemon {
         }
         let timerService: TimerService
         do {
-            timerService = try TimerService(settings: configuration.timers, zone: ZoneDatabase.system.zone(named: configuration.timeZone) ?? .utc,
+            timerService = try TimerService(settings: configuration.timers, zone: zone.zoneInfo,
                                             store: store, scheduler: scheduler, logger: logger)
         } catch {
             logger.critical("cannot set up the timers: \(error)")
@@ -122,7 +123,7 @@ public enum Daemon {
                                     scheduler: scheduler, settings: configuration.scheduler, time: store.time, metrics: state.metrics, logger: logger,
                                     inbound: inbound)
         let backupService = BackupService(settings: configuration.backup, stateDirectory: configuration.stateDirectory, store: store, scheduler: scheduler,
-                                          zone: TimeZone(identifier: configuration.timeZone) ?? TimeZone(secondsFromGMT: 8 * 3600)!, logger: logger)
+                                          zone: zone.timeZone, logger: logger)
         await pluginHost.attach(backup: backupService)
         await backupService.report(to: state.metrics)
         await scheduler.onOutcome { [metrics = state.metrics] kind, state in

@@ -1,22 +1,9 @@
 import Foundation
 import GRDB
+import KawalBackup
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// What a database file holds, for backups and restores: its schema and row counts, and whether
-/// SQLite finds it sound.
-public struct DatabaseInspection: Sendable, Equatable {
-    /// `PRAGMA integrity_check`: "ok", or the problems found.
-    public var integrity: String
-    /// Number of schema migrations applied.
-    public var schemaVersion: Int
-    /// Migrations the file has that this kawald does not know: it comes from a newer Kawal.
-    public var unknownMigrations: [String]
-    /// Rows per table.
-    public var counts: [String: Int64]
-    public var sizeBytes: Int64
-}
 
 /// Why a restore was refused; the live database is untouched in every case.
 public struct RestoreRefused: Error, Sendable, CustomStringConvertible {
@@ -27,11 +14,11 @@ public struct RestoreRefused: Error, Sendable, CustomStringConvertible {
 extension Store {
     /// Writes a consistent copy of the database to `path` with `VACUUM INTO`: one statement in one
     /// read transaction of its own, so writers keep working while it runs (WAL), and the copy is
-    /// compact and has no WAL of its own. Check it with `Store.inspect(file:)`.
+    /// compact and has no WAL of its own. Check it with `DatabaseInspection(file:knownMigrations: Store.migrations)`.
     ///
     /// ```swift
     /// try await store.writeSnapshot(to: "/var/lib/kawal/backups/.tmp-snapshot.db")
-    /// let inspection = try Store.inspect(file: "/var/lib/kawal/backups/.tmp-snapshot.db")
+    /// let inspection = try DatabaseInspection(file: "/var/lib/kawal/backups/.tmp-snapshot.db", knownMigrations: Store.migrations)
     /// ```
     public func writeSnapshot(to path: String) async throws {
         // The plain copy of every record is kawald's user's alone from its first byte: the empty
@@ -48,40 +35,12 @@ extension Store {
         }
     }
 
-    /// Opens `file` read-only and checks it: integrity, schema, counts. Blocking.
-    public static func inspect(file: String) throws -> DatabaseInspection {
-        var configuration = Configuration()
-        configuration.readonly = true
-        configuration.label = "kawal-inspect"
-        // Read through a memory map: the check reads every page once, and page-sized read(2)
-        // calls would cost more than the check itself (the file is a snapshot nobody writes).
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA mmap_size = 17179869184") }
-        let queue = try DatabaseQueue(path: file, configuration: configuration)
-        defer { try? queue.close() }
-        let known = Set(Schema.migrator.migrations)
-        return try queue.read { db in
-            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
-            let applied = try db.tableExists("grdb_migrations") ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
-            let size = (try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0) * (try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 0)
-            return DatabaseInspection(integrity: integrity, schemaVersion: applied.count, unknownMigrations: applied.filter { !known.contains($0) }.sorted(),
-                                      counts: try tableCounts(db), sizeBytes: size)
-        }
-    }
-
-    static func tableCounts(_ db: Database) throws -> [String: Int64] {
-        let tables = try String.fetchAll(db, sql: """
-            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name
-            """)
-        var counts: [String: Int64] = [:]
-        for table in tables {
-            counts[table] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)") ?? 0
-        }
-        return counts
-    }
+    /// The schema migrations this kawald knows: a database with others comes from a newer Kawal.
+    public static var migrations: Set<String> { Set(Schema.migrator.migrations) }
 
     /// Rows per table in the live database.
     public func tableCounts() async throws -> [String: Int64] {
-        try await pool.read { db in try Self.tableCounts(db) }
+        try await pool.read { db in try DatabaseInspection.counts(db) }
     }
 
     /// Replaces the live database with the checked file at `staged` (in the same folder as the
@@ -91,7 +50,7 @@ extension Store {
     /// `kawal.db` either the old or the restored database. Refuses a damaged file and one from a
     /// newer schema without touching anything.
     public func replaceDatabase(with staged: String, previousPath: String, actor: Actor, detail: String) async throws -> (before: [String: Int64], after: DatabaseInspection) {
-        let inspection = try await Task.detached { try Self.inspect(file: staged) }.value
+        let inspection = try await Task.detached { try DatabaseInspection(file: staged, knownMigrations: Self.migrations) }.value
         guard inspection.integrity == "ok" else {
             throw RestoreRefused(reason: "the restored database fails PRAGMA integrity_check (\(inspection.integrity.prefix(200))); nothing was changed")
         }
@@ -122,7 +81,7 @@ extension Store {
         }
         let after = try await pool.read { db in
             DatabaseInspection(integrity: "ok", schemaVersion: try Schema.migrator.appliedMigrations(db).count, unknownMigrations: [],
-                               counts: try Self.tableCounts(db), sizeBytes: inspection.sizeBytes)
+                               counts: try DatabaseInspection.counts(db), sizeBytes: inspection.sizeBytes)
         }
         return (before, after)
     }

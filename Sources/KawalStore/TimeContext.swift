@@ -1,4 +1,5 @@
 import Foundation
+import KawalCalendar
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -77,20 +78,11 @@ public struct TimeContext: Sendable {
         return calendar.date(byAdding: .second, value: 86_399, to: start) ?? date
     }
 
-    /// `45s`, `30m`, `12h`, `3d`, `2w` in seconds.
+    /// `45s`, `30m`, `12h`, `3d`, `2w`, `1h 30min` in seconds: a `Timespan` of at most `maximumDuration`.
     public static func duration(_ text: String) -> TimeInterval? {
-        guard let unit = text.last, let value = Double(text.dropLast()), value >= 0 else { return nil }
-        let seconds: TimeInterval
-        switch unit {
-        case "s": seconds = value
-        case "m": seconds = value * 60
-        case "h": seconds = value * 3600
-        case "d": seconds = value * 86_400
-        case "w": seconds = value * 7 * 86_400
-        default: return nil
-        }
-        // "+infd" or "+1e300d" would make a date no calendar or database column can hold.
-        return seconds <= maximumDuration ? seconds : nil
+        // "+100000y" would make a date no calendar or database column can hold.
+        guard let seconds = Timespan.seconds(text), seconds <= maximumDuration else { return nil }
+        return seconds
     }
 
     /// A hundred years: more than any follow-up, deadline or setting needs.

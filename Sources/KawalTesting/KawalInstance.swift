@@ -171,8 +171,7 @@ public struct CommandResult: Sendable {
 public enum KawalBinaries {
     public static func directory() -> String? {
         if let dir = ProcessInfo.processInfo.environment["KAWAL_BIN_DIR"], !dir.isEmpty { return dir }
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let debug = packageRoot.appendingPathComponent(".build/debug").path
+        let debug = SourceTree.path(".build/debug")
         return FileManager.default.isExecutableFile(atPath: debug + "/kawald") ? debug : nil
     }
 

@@ -2,6 +2,7 @@ import CZlib
 import Crypto
 import Foundation
 @testable import KawalAge
+import KawalTesting
 import Testing
 
 /// The C2SP age test vectors (Tests/testdata/age-testkit, see Tests/testdata/README.md): every X25519
@@ -18,8 +19,7 @@ import Testing
 
     /// Tests/testdata/age-testkit, found from this file (Tests/KawalBackupTests/AgeTestkitTests.swift).
     static var testkitDirectory: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("testdata/age-testkit")
+        SourceTree.root.appendingPathComponent("Tests/testdata/age-testkit")
     }
 
     static func load(_ url: URL) throws -> Vector {

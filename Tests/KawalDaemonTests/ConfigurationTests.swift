@@ -14,6 +14,13 @@ import Testing
         #expect(throws: (any Error).self) { try Configuration.parse("[scheduler]\nplugin_ping = \"sometimes\"\n", file: "k.toml") }
     }
 
+    /// Finished jobs forget their payloads after this long.
+    @Test func theJobPayloadKeepingPeriodIsConfigured() throws {
+        #expect(try Configuration.parse("", file: "k.toml").scheduler.finishedJobPayloads == 30 * 86_400)
+        #expect(try Configuration.parse("[scheduler]\nfinished_job_payloads = \"7d\"", file: "k.toml").scheduler.finishedJobPayloads == 7 * 86_400)
+        #expect(throws: ConfigurationError.self) { try Configuration.parse("[scheduler]\nfinished_job_payloads = \"10m\"", file: "k.toml") }
+    }
+
     @Test func readsEverySetting() throws {
         let config = try Configuration.parse("""
             # Office server in Selong

@@ -1,14 +1,14 @@
 import Foundation
 import KawalDomain
 @testable import KawalStore
+import KawalTesting
 import Testing
 import Varlink
 @testable import KawalDaemon
 
 /// Plans and reminder settings from kawald.toml, the templates, and what the composer puts in a message.
 @Suite struct ReminderRulesTests {
-    static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("templates").path
+    static let templates = SourceTree.path("templates")
 
     @Test func plansAndReminderSettingsAreRead() throws {
         let config = try Configuration.parse("""

@@ -73,12 +73,8 @@ import Varlink
         }
 
         func waitForPlugin() throws {
-            let deadline = Date().addingTimeInterval(40)
-            while Date() < deadline {
-                if try ctl(["plugin", "list"]).stdout.contains("running") { return }
-                usleep(100_000)
-            }
-            Issue.record("the backup plugin did not start: \(kawald.log.suffix(2000))")
+            let started = try waitUntil(40, interval: 0.1) { try ctl(["plugin", "list"]).stdout.contains("running") }
+            #expect(started, "the backup plugin did not start: \(kawald.log.suffix(2000))")
         }
     }
 
@@ -297,14 +293,13 @@ import Varlink
         let manifest = try s.backupNow()
         let id = try #require(manifest["id"]?.stringValue)
         func offsite(_ id: String) throws -> JSONValue? {
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline {
+            var copy: JSONValue?
+            _ = try waitUntil(60, interval: 0.2) {
                 let list = try JSONValue(parsing: try s.ctl(["backup", "list", "--json"]).stdout)
-                let entry = list["backups"]?.arrayValue?.first { $0["id"]?.stringValue == id }
-                if let copy = entry?["offsite"], copy.objectValue != nil { return copy }
-                usleep(200_000)
+                copy = list["backups"]?.arrayValue?.first { $0["id"]?.stringValue == id }?["offsite"]
+                return copy?.objectValue != nil
             }
-            return nil
+            return copy?.objectValue != nil ? copy : nil
         }
         let copy = try #require(try offsite(id), "no off-site record: \(s.kawald.log.suffix(1500))")
         #expect(copy["error"]?.stringValue == nil, "\(copy)")
@@ -347,8 +342,7 @@ import Varlink
         defer { s.remove() }
         _ = try s.backupNow()
         #expect(!(try s.ctl(["status"]).stdout.contains("OVERDUE")))
-        let deadline = Date().addingTimeInterval(15)
-        while Date() < deadline, !s.kawald.log.contains("backups are overdue") { usleep(200_000) }
+        _ = waitUntil(15, interval: 0.2) { s.kawald.log.contains("backups are overdue") }
         #expect(s.kawald.log.contains("ALERT: backups are overdue"), "\(s.kawald.log.suffix(1500))")
         let status = try s.ctl(["status"])
         #expect(status.stdout.contains("OVERDUE"), "\(status.stdout)")

@@ -177,7 +177,7 @@ import Varlink
             launcher: ["systemd-socket-activate", "-l", socket, "--fdname=control", "-E", "NOTIFY_SOCKET"],
             waitUntilReady: false), directory: directory)
         // systemd-socket-activate starts kawald on the first connection; the call waits in the backlog.
-        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socket) { usleep(20_000) }
+        _ = waitUntil(4, interval: 0.02) { FileManager.default.fileExists(atPath: socket) }
         let connection = try VarlinkConnection(unixSocketPath: socket)
         connection.setReceiveTimeout(seconds: 30)
         let status = try connection.call("io.kawal.Daemon.Status")

@@ -60,7 +60,7 @@ import Varlink
         let kawald = try KawalInstance.start(.init(config: config))
         try Self.addHandlerReachedByEmail(kawald)
         let c = try kawald.connect()
-        #expect(try PrivacyEndToEndTests.waitUntil(20) {
+        #expect(try waitUntil(20) {
             try c.call("io.kawal.Jobs.Plugins")["plugins"]?.arrayValue?.first?["state"] == "running"
         }, "the plugin registers")
 

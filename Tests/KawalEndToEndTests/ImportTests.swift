@@ -6,7 +6,7 @@ import Varlink
 /// `kawalctl import cases` and `kawalctl export cases` against the real kawald, with the shipped
 /// KoboToolbox mapping.
 @Suite(.serialized) struct ImportTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = SourceTree.root.path
     static let koboMapping = root + "/packaging/import/kobo-id.toml"
 
     /// A KoboToolbox export as it comes: `;` between cells, Kobo's own columns, Indonesian values,

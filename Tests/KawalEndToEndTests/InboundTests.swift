@@ -135,7 +135,7 @@ extension NotifierTests {
             // The reminder of the 24-hour visit, sent now: it carries the number and the reply to send.
             let reminder = try c.call("io.kawal.Reminders.List", ["case_id": caseID])["reminders"]!.arrayValue!.first { $0["rule"] == "due" }!
             _ = try c.call("io.kawal.Reminders.SendNow", ["id": reminder["id"]!])
-            #expect(SchedulerTests.waitUntil(30) { !Self.sent(directory, to: Self.wayan).isEmpty }, "\(gammuLog())")
+            #expect(waitUntil(30) { !Self.sent(directory, to: Self.wayan).isEmpty }, "\(gammuLog())")
             let reminderText = Self.sent(directory, to: Self.wayan).first ?? ""
             #expect(reminderText.contains("Balas: SELESAI \(visit) <catatan>") && reminderText.contains(code), "\(reminderText) \(NotifierTests.files(directory + "/gammu/sent", suffix: ".txt"))")
             // From now on Wayan's quiet hours last all day: replies still go at once (he has just written).
@@ -148,14 +148,14 @@ extension NotifierTests {
                 let names = { Set(NotifierTests.files(directory + "/gammu/sent", suffix: ".txt").filter { $0.contains("_\(number)_") }) }
                 let before = names()
                 try Self.arrive(directory, from: number, text, location: &location, parts: parts)
-                guard SchedulerTests.waitUntil(40, { names().count > before.count }) else {
+                guard waitUntil(40, { names().count > before.count }) else {
                     Issue.record("no reply to '\(text)': \(gammuLog())\n\(kawald.log)")
                     return ""
                 }
                 if number == Self.wayan { replies += 1 }
                 // A reply in two parts is two files: wait until no more arrive.
                 var seen = names()
-                while SchedulerTests.waitUntil(1, { names().count > seen.count }) { seen = names() }
+                while waitUntil(1, { names().count > seen.count }) { seen = names() }
                 // The reply's parts, in order (one file per part).
                 return names().subtracting(before).sorted().compactMap { NotifierTests.outboxText(directory + "/gammu/sent/" + $0) }.joined()
             }

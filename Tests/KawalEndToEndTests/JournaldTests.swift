@@ -8,8 +8,7 @@ import Varlink
     @Test(.enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare"),
                    "a private journald needs root and unshare(1) to make a mount namespace"))
     func writesStructuredEntriesWhenStderrIsTheJournal() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/journald-namespace.sh").path
+        let script = SourceTree.path("Tests/scripts/journald-namespace.sh")
         let binaries = try #require(KawalBinaries.directory())
         let result = try KawalBinaries.run("unshare", ["-m", "bash", script, binaries])
         // The script exits 77 when it cannot start a journald here: with root and unshare that is a

@@ -10,7 +10,7 @@ import Glibc
 /// (aiosmtpd), gammu-smsd-inject and gammu's files backend, and an HTTP gateway that checks the
 /// signature. Each runs under a real kawald that offers it the jobs.
 @Suite(.serialized) struct NotifierTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = SourceTree.root.path
     static let peers = repository + "/Tests/peers"
     /// Debian's python3, where python3-aiosmtpd is installed (see APT_PACKAGES).
     static let systemPython = "/usr/bin/python3"
@@ -98,7 +98,7 @@ import Glibc
             process.standardError = FileHandle(forWritingAtPath: log)
             process.standardInput = FileHandle.nullDevice
             try process.run()
-            guard SchedulerTests.waitUntil(20, { ready() || !process.isRunning }), process.isRunning else {
+            guard waitUntil(20, { ready() || !process.isRunning }), process.isRunning else {
                 throw PeerFailure(description: "\(executable) did not start: \((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
             }
         }
@@ -222,7 +222,7 @@ import Glibc
         // The SMTP server is down: msmtp says EX_TEMPFAIL, kawald tries again.
         let first = try Self.enqueue(c, kind: "notify.email", key: "notify:r-1842-20261201T0100:email",
                                      payload: Self.payload(id: "r-1842-20261201T0100", email: "wayan@example.org"))
-        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, first)["attempts"]?.intValue ?? 0) ?? 0 >= 2 })
+        #expect(waitUntil(20) { (try? Self.job(c, first)["attempts"]?.intValue ?? 0) ?? 0 >= 2 })
         let waiting = try Self.job(c, first)
         #expect(waiting["state"] != "dead" && waiting["state"] != "done", "\(waiting)")
         #expect(waiting["last_error"]?.stringValue?.contains("EX_TEMPFAIL") == true, "\(waiting)")
@@ -230,7 +230,7 @@ import Glibc
 
         let smtp = try Self.smtpServer(port: port, folder: mailbox, log: directory + "/smtp.log")
         defer { smtp.stop() }
-        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, first)["state"]) == "done" })
+        #expect(waitUntil(20) { (try? Self.job(c, first)["state"]) == "done" })
         #expect(Self.files(mailbox, suffix: ".eml") == ["1.eml"])
 
         let mail = try Self.readMail(mailbox + "/1.eml")
@@ -260,7 +260,7 @@ import Glibc
         // The server refuses the mailbox: msmtp fails for good, and says the address, which stays out of the error.
         let unknown = try Self.enqueue(c, kind: "notify.email", key: "notify:r-unknown:email",
                                        payload: Self.payload(id: "r-unknown", email: "unknown.handler@example.org"))
-        #expect(SchedulerTests.waitUntil(20) {
+        #expect(waitUntil(20) {
             (try? Self.job(c, repeated)["state"]) == "done" && (try? Self.job(c, bad)["state"]) == "dead" && (try? Self.job(c, unknown)["state"]) == "dead"
         })
         let unknownJob = try Self.job(c, unknown)
@@ -271,7 +271,8 @@ import Glibc
         #expect(badJob["attempts"] == 1)
         #expect(badJob["last_error"]?.stringValue?.contains("not valid") == true, "\(badJob)")
         #expect(badJob["last_error"]?.stringValue?.contains("wayan at") == false)
-        usleep(500_000)
+        let enqueued = Date()
+        #expect(try waitUntil(10) { try c.jobsSettled(dueBy: enqueued) })
         #expect(Self.files(mailbox, suffix: ".eml") == ["1.eml"], "no mail for the repeat or the bad address")
         #expect(try String(contentsOfFile: pluginState + "/email.delivered-keys", encoding: .utf8)
             .split(separator: "\n").contains("notify:r-1842-20261201T0100:email"))
@@ -301,11 +302,11 @@ import Glibc
             try Self.enqueue(c, kind: "notify.email", key: "notify:batch-\(i):email", payload: Self.payload(id: "batch-\(i)", email: "handler\(i)@example.org"))
         }
         // Killed in the middle of the batch; kawald restarts it and offers the unanswered jobs again.
-        #expect(SchedulerTests.waitUntil(60) { Self.files(mailbox, suffix: ".eml").count >= count / 3 })
+        #expect(waitUntil(60) { Self.files(mailbox, suffix: ".eml").count >= count / 3 })
         let plugin = try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!.first { $0["name"] == "email" }
         let pid = try #require(plugin?["pid"]?.intValue)
         kill(pid_t(pid), SIGKILL)
-        #expect(SchedulerTests.waitUntil(90) {
+        #expect(waitUntil(90) {
             let jobs = (try? c.call("io.kawal.Jobs.List", ["kind": "notify.email", "limit": 500])["jobs"]?.arrayValue) ?? []
             return jobs.count == count && jobs.allSatisfy { $0["state"] == "done" }
         })
@@ -393,7 +394,7 @@ import Glibc
             try Self.enqueue(c, kind: "notify.sms", key: "notify:s3:sms", payload: Self.payload(id: "s3", phone: "+62 812 3456 7003", text: unicode)),
         ]
         let landline = try Self.enqueue(c, kind: "notify.sms", key: "notify:s4:sms", payload: Self.payload(id: "s4", phone: "0370-621234", text: short))
-        #expect(SchedulerTests.waitUntil(30) { jobs.allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } && (try? Self.job(c, landline)["state"]) == "dead" })
+        #expect(waitUntil(30) { jobs.allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } && (try? Self.job(c, landline)["state"]) == "dead" })
 
         #expect(Self.queuedText(gammu.outbox, number: "+6281234567001") == short)
         let longQueued = Self.queuedText(gammu.outbox, number: "+6281234567002") ?? ""
@@ -420,7 +421,7 @@ import Glibc
         let reminder = try Self.enqueue(c, kind: "notify.sms", key: "notify:o1:sms", payload: Self.payload(id: "o1", phone: "081234567008", text: text))
         let escalation = try Self.enqueue(c, kind: "notify.sms", key: "notify:o2:sms",
                                           payload: Self.payload(id: "o2", phone: "081234567009", text: "Eskalasi KWL-2026-0042", purpose: "escalation"))
-        #expect(SchedulerTests.waitUntil(20) { [reminder, escalation].allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } })
+        #expect(waitUntil(20) { [reminder, escalation].allSatisfy { (try? Self.job(c, $0)["state"]) == "done" } })
         let names = Self.files(gammu.outbox, suffix: ".txt")
         #expect(names.count == 2, "\(names)")
         let first = names.first { $0.contains("_+6281234567008_") } ?? ""
@@ -443,7 +444,7 @@ import Glibc
                 _ = try? KawalBinaries.run("ipcrm", ["-M", String(token)])
             }
         }
-        #expect(SchedulerTests.waitUntil(30) { Self.files(directory + "/gammu/sent", suffix: ".txt").count == 2 }, "\((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "")")
+        #expect(waitUntil(30) { Self.files(directory + "/gammu/sent", suffix: ".txt").count == 2 }, "\((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "")")
         // gammu logs each message it found, with the text of its first part.
         let found = ((try? String(contentsOfFile: smsdLog, encoding: .utf8)) ?? "").split(separator: "\n").filter { $0.contains(" sms to \"+62") }
         #expect(found.count == 2, "\(found)")
@@ -483,7 +484,7 @@ import Glibc
         let c = try kawald.connect()
         let id = try Self.enqueue(c, kind: "notify.webhook", key: "notify:w1:webhook", payload: Self.payload(id: "w1", phone: "0812-3456-7010"))
         // Nobody listens yet: connection refused is worth another try.
-        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, id)["attempts"]?.intValue ?? 0) ?? 0 >= 1 && (try? Self.job(c, id)["last_error"]) != .null })
+        #expect(waitUntil(20) { (try? Self.job(c, id)["attempts"]?.intValue ?? 0) ?? 0 >= 1 && (try? Self.job(c, id)["last_error"]) != .null })
         let down = try Self.job(c, id)
         #expect(down["state"] != "dead" && down["state"] != "done", "\(down)")
         #expect(down["last_error"]?.stringValue?.contains("cannot reach the webhook at 127.0.0.1:\(port): Connection refused") == true, "\(down)")
@@ -492,7 +493,7 @@ import Glibc
         // Then it answers 500, then nothing at all (the plugin gives up after its 2 s), then 200.
         let gateway = try Self.webhookReceiver(port: port, secretFile: secret, folder: received, statuses: [500, 0, 200], log: directory + "/gateway.log")
         defer { gateway.stop() }
-        #expect(SchedulerTests.waitUntil(30) { (try? Self.job(c, id)["state"]) == "done" })
+        #expect(waitUntil(30) { (try? Self.job(c, id)["state"]) == "done" })
         let requests = ((try? String(contentsOfFile: received + "/requests.log", encoding: .utf8)) ?? "").split(separator: "\n")
         #expect(requests == ["500 notify:w1:webhook", "0 notify:w1:webhook", "200 notify:w1:webhook"], "retried until delivered, once, with the same key")
         #expect(try Self.job(c, id)["attempts"]?.intValue ?? 0 >= attemptsWhileDown + 3)
@@ -536,7 +537,7 @@ import Glibc
         var kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook", arguments: https + ["--secret-file", secret])
         var c = try kawald.connect()
         let delivered = try Self.enqueue(c, kind: "notify.webhook", key: "notify:h1:webhook", payload: Self.payload(id: "h1", phone: "081234567011"))
-        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, delivered)["state"]) == "done" }, "\((try? Self.job(c, delivered)) ?? .null)\n\(kawald.log.suffix(2000))")
+        #expect(waitUntil(20) { (try? Self.job(c, delivered)["state"]) == "done" }, "\((try? Self.job(c, delivered)) ?? .null)\n\(kawald.log.suffix(2000))")
         #expect(Self.files(received, suffix: ".json") == ["1.json"])
         #expect(kawald.stop() == 0)
 
@@ -544,7 +545,7 @@ import Glibc
         kawald = try Self.kawald(in: directory, plugin: "webhook", executable: "notify-webhook", arguments: https + ["--secret-file", wrongSecret])
         c = try kawald.connect()
         let refused = try Self.enqueue(c, kind: "notify.webhook", key: "notify:h2:webhook", payload: Self.payload(id: "h2", phone: "081234567012"))
-        #expect(SchedulerTests.waitUntil(20) { (try? Self.job(c, refused)["state"]) == "dead" })
+        #expect(waitUntil(20) { (try? Self.job(c, refused)["state"]) == "dead" })
         let job = try Self.job(c, refused)
         #expect(job["attempts"] == 1)
         #expect(job["last_error"]?.stringValue?.contains("HTTP 401") == true, "\(job)")

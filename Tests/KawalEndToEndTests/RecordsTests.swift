@@ -8,14 +8,6 @@ import Varlink
     static let nik = "5203015708450001"
     static let phone = "081234567890"
 
-    func addPerson(_ c: VarlinkConnection, name: String = "Siti Aminah", village: String = "Sembalun", nik: String? = nil,
-                   birthDate: String = "1945-08-17", force: Bool = false) throws -> Int64 {
-        var person: [String: JSONValue] = ["name": .string(name), "village": .string(village), "sex": "female", "birth_date": .string(birthDate),
-                                           "phone": .string(Self.phone)]
-        if let nik { person["nik"] = .string(nik) }
-        return try c.call("io.kawal.People.Add", ["person": .object(person), "force": .bool(force)])["person"]!["id"]!.intValue!
-    }
-
     func expectError(_ name: String, _ body: () throws -> Void) -> VarlinkError? {
         do {
             try body()
@@ -33,7 +25,7 @@ import Varlink
     @Test func aCaseWalksItsLifecycleAndRefusesIllegalMoves() throws {
         let kawald = try KawalInstance.start()
         let c = try kawald.connect()
-        let person = try addPerson(c, nik: Self.nik)
+        let person = try c.addPerson(nik: Self.nik, phone: Self.phone)
         var kase = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(person), "type": "document", "subtype": "akta_lahir"]])["case"]!
         #expect(kase["status"] == "new")
         #expect(kase["code"]?.stringValue?.hasPrefix("K-") == true)
@@ -57,7 +49,7 @@ import Varlink
     @Test func aStaleUpdateIsAConflictNotAnOverwrite() throws {
         let kawald = try KawalInstance.start()
         let c = try kawald.connect()
-        let person = try addPerson(c)
+        let person = try c.addPerson(phone: Self.phone)
         _ = try c.call("io.kawal.People.Update", ["id": .int(person), "version": 1, "changes": ["notes": "first editor"]])
         let conflict = expectError("io.kawal.Conflict") {
             try c.call("io.kawal.People.Update", ["id": .int(person), "version": 1, "changes": ["notes": "second editor"]])
@@ -69,12 +61,12 @@ import Varlink
     @Test func duplicatesNeedForceAndNIKWarningsAreKept() throws {
         let kawald = try KawalInstance.start()
         let c = try kawald.connect()
-        _ = try addPerson(c, nik: Self.nik)
-        let byNIK = expectError("io.kawal.People.DuplicateSuspected") { _ = try addPerson(c, name: "S. Aminah", nik: "5203 0157 0845 0001") }
+        _ = try c.addPerson(nik: Self.nik, phone: Self.phone)
+        let byNIK = expectError("io.kawal.People.DuplicateSuspected") { _ = try c.addPerson(name: "S. Aminah", nik: "5203 0157 0845 0001", phone: Self.phone) }
         #expect(byNIK?.parameters["candidates"]?.arrayValue?.first?["reason"] == "same NIK")
-        let byIdentity = expectError("io.kawal.People.DuplicateSuspected") { _ = try addPerson(c, name: "siti  AMINAH") }
+        let byIdentity = expectError("io.kawal.People.DuplicateSuspected") { _ = try c.addPerson(name: "siti  AMINAH", phone: Self.phone) }
         #expect(byIdentity?.parameters["candidates"]?.arrayValue?.first?["reason"] == "same name, birth date and village")
-        let forced = try addPerson(c, name: "siti aminah", force: true)
+        let forced = try c.addPerson(name: "siti aminah", phone: Self.phone, force: true)
         #expect(forced > 1)
         let forcedEvents = try c.call("io.kawal.Audit.List", ["object": .string("person/\(forced)")])["events"]!.arrayValue!
         #expect(forcedEvents.first?["detail"]?.stringValue?.contains("forced past likely duplicates") == true)
@@ -93,7 +85,7 @@ import Varlink
     @Test func followUpsAreFoundWhenOverdueOrDueSoon() throws {
         let kawald = try KawalInstance.start()
         let c = try kawald.connect()
-        let person = try addPerson(c)
+        let person = try c.addPerson(phone: Self.phone)
         let id = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(person), "type": "bpjs"]])["case"]!["id"]!
         _ = try c.call("io.kawal.Cases.AddFollowUp", ["case_id": id, "kind": "call", "due": "2020-01-01"])
         _ = try c.call("io.kawal.Cases.AddFollowUp", ["case_id": id, "kind": "visit", "due": "+2d"])
@@ -118,7 +110,7 @@ import Varlink
     @Test func pagesAreStableAndSearchFindsNotes() throws {
         let kawald = try KawalInstance.start()
         let c = try kawald.connect()
-        for i in 0..<7 { _ = try addPerson(c, name: "Warga \(i)", birthDate: "1990-01-0\(i + 1)") }
+        for i in 0..<7 { _ = try c.addPerson(name: "Warga \(i)", birthDate: "1990-01-0\(i + 1)", phone: Self.phone) }
         var seen: [Int64] = []
         var after: JSONValue = .null
         repeat {
@@ -129,7 +121,7 @@ import Varlink
             after = page["next"] ?? .null
         } while after != .null
         #expect(seen == Array(1...7))
-        let person = try addPerson(c, name: "Lalu Ahmad")
+        let person = try c.addPerson(name: "Lalu Ahmad", phone: Self.phone)
         _ = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(person), "type": "child_marriage", "notes": "rencana pernikahan anak di bawah umur"]])
         let hits = try c.call("io.kawal.Cases.Search", ["text": "pernikahan"])["results"]!.arrayValue!
         #expect(hits.first?["kind"] == "case")
@@ -143,8 +135,8 @@ import Varlink
         let c = try kawald.connect()
         _ = try c.call("io.kawal.Handlers.Add", ["handler": ["code": "ani", "name": "Ani", "unix_user": "nobody"]])
         _ = try c.call("io.kawal.Handlers.Add", ["handler": ["code": "budi", "name": "Budi", "unix_user": "daemon"]])
-        let mine = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(try addPerson(c)), "type": "violence", "handler": "ani"]])["case"]!
-        let theirs = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(try addPerson(c, name: "Rina")), "type": "violence", "handler": "budi"]])["case"]!
+        let mine = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(try c.addPerson(phone: Self.phone)), "type": "violence", "handler": "ani"]])["case"]!
+        let theirs = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(try c.addPerson(name: "Rina", phone: Self.phone)), "type": "violence", "handler": "budi"]])["case"]!
 
         let asAni = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--init-groups"]
         func call(_ method: String, _ parameters: JSONValue) throws -> CommandResult {
@@ -175,7 +167,7 @@ import Varlink
     @Test func tamperingWithTheAuditLogIsFoundAndNamed() throws {
         let kawald = try KawalInstance.start()
         let c = try kawald.connect()
-        for i in 0..<5 { _ = try addPerson(c, name: "Warga \(i)") }
+        for i in 0..<5 { _ = try c.addPerson(name: "Warga \(i)", phone: Self.phone) }
         #expect(try c.call("io.kawal.Audit.Verify")["ok"] == true)
         let database = kawald.stateDirectory + "/kawal.db"
         let edit = try KawalBinaries.run("sqlite3", [database, "UPDATE auditEvent SET actorUID = 1000 WHERE id = 3"])
@@ -193,9 +185,9 @@ import Varlink
     @Test func personalDataNeverReachesTheLog() throws {
         let kawald = try KawalInstance.start(.init(config: "[daemon]\nlog_level = \"trace\"\n"))
         let c = try kawald.connect()
-        let person = try addPerson(c, name: "Baiq Nurhayati", nik: Self.nik)
+        let person = try c.addPerson(name: "Baiq Nurhayati", nik: Self.nik, phone: Self.phone)
         _ = try c.call("io.kawal.Cases.Open", ["case": ["person_id": .int(person), "type": "violence", "summary": "Baiq melapor kekerasan"]])
-        _ = try? addPerson(c, name: "Baiq Nurhayati", nik: Self.nik)
+        _ = try? c.addPerson(name: "Baiq Nurhayati", nik: Self.nik, phone: Self.phone)
         _ = try? c.call("io.kawal.People.Update", ["id": .int(person), "version": 9, "changes": ["name": "Baiq N."]])
         _ = try? c.call("io.kawal.People.Add", ["person": ["name": "Baiq", "village": "Sembalun", "phone": "nomor 12"]])
         kawald.stop()
@@ -213,7 +205,7 @@ import Varlink
         for trial in 0..<20 {
             let kawald = try KawalInstance.start(directory: directory)
             let c = try kawald.connect()
-            if trial == 0 { person = try addPerson(c) }
+            if trial == 0 { person = try c.addPerson(phone: Self.phone) }
             let deadline = Date().addingTimeInterval(Double.random(in: 0.05...0.3))
             var killed = false
             while true {

@@ -36,7 +36,7 @@ extension SchedulerTests.ReminderTests {
         var kills = (kawald: 0, plugin: 0)
         var deliveredAtKills: [Int] = []
         // Kills begin once deliveries have: the reminders fall due over as long as opening them took.
-        #expect(Self.waitUntil(60) { !Self.deliveries(directory).isEmpty })
+        #expect(waitUntil(60) { !Self.deliveries(directory).isEmpty })
         let deadline = Date().addingTimeInterval(180)
         // While deliveries run: kill kawald (SIGKILL) or the plugin at random moments, restart kawald.
         while Date() < deadline && Set(Self.deliveries(directory).map(\.key)).count < count {
@@ -53,14 +53,14 @@ extension SchedulerTests.ReminderTests {
                 kills.plugin += 1
             }
         }
-        #expect(Self.waitUntil(120) { Set(Self.deliveries(directory).map(\.key)).count >= count })
+        #expect(waitUntil(120) { Set(Self.deliveries(directory).map(\.key)).count >= count })
         let delivered = Self.deliveries(directory)
         let messageIDs = delivered.compactMap { $0.payload["message_id"]?.stringValue }
         #expect(Set(messageIDs).count == count, "every reminder delivered: \(Set(messageIDs).count) of \(count)")
         // A message under two keys would be a duplicate the sink could not drop.
         let keysPerMessage = Dictionary(grouping: delivered, by: { $0.payload["message_id"]?.stringValue ?? "" }).mapValues { Set($0.map(\.key)).count }
         #expect(keysPerMessage.values.allSatisfy { $0 == 1 }, "a message went out under two idempotency keys")
-        #expect(Self.waitUntil(30) {
+        #expect(waitUntil(30) {
             (try? c.call("io.kawal.Reminders.List", ["state": "sent", "limit": 500])["reminders"]?.arrayValue?.count) == 500
         })
         print("reminder crash test: \(count) cases opened in \(Int(opened)) s; kawald killed \(kills.kawald) times, plugin \(kills.plugin) times, "

@@ -13,7 +13,7 @@ extension SchedulerTests {
     /// scheduler suite: these timing-sensitive runs and the scheduler's chaos tests must not share the machine.
     @Suite(.serialized) struct ReminderTests {
         static let nik = "5203015708450001"
-        static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        static let root = SourceTree.root
 
         /// A message as the sink received it.
         struct Delivery {
@@ -69,15 +69,6 @@ extension SchedulerTests {
             }
         }
 
-        static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if try condition() { return true }
-                usleep(100_000)
-            }
-            return try condition()
-        }
-
         /// What the privacy rule forbids in any message or log line: the NIK and the violence category.
         static func expectPrivate(_ directory: String, _ kawald: KawalInstance, sourceLocation: SourceLocation = #_sourceLocation) {
             let sink = (try? String(contentsOfFile: directory + "/sink", encoding: .utf8)) ?? ""
@@ -97,11 +88,6 @@ extension SchedulerTests {
             var parameters: [String: JSONValue] = ["handler": .string(code), "channels": .array(channels.map { .string($0) }), "consent_method": "written"]
             parameters.merge(settings) { _, new in new }
             _ = try c.call("io.kawal.Reminders.SetSettings", parameters)
-        }
-
-        func addPerson(_ c: VarlinkConnection) throws -> Int64 {
-            try c.call("io.kawal.People.Add", ["person": ["name": "Siti Aminah", "village": "Sembalun", "sex": "female", "nik": .string(Self.nik),
-                                                          "birth_date": "1945-08-17"]])["person"]!["id"]!.intValue!
         }
 
         func openCase(_ c: VarlinkConnection, person: Int64, handler: String, type: String = "violence") throws -> JSONValue {
@@ -126,7 +112,7 @@ extension SchedulerTests {
             let kawald = try KawalInstance.start(.init(config: try Self.config(directory)), directory: directory)
             let c = try kawald.connect()
             try addHandler(c, "wayan", name: "Wayan Sudarma")
-            let kase = try openCase(c, person: try addPerson(c), handler: "wayan")
+            let kase = try openCase(c, person: try c.addPerson(nik: Self.nik), handler: "wayan")
             let code = kase["code"]!.stringValue!
             let caseID = kase["id"]!
             // A second follow-up, recorded before its reminder is due: its reminder must never go out.
@@ -134,9 +120,11 @@ extension SchedulerTests {
             let preview = try kawald.kawalctl(["reminder", "preview", code])
             #expect(preview.status == 0 && preview.stdout.contains("Halo Wayan"), "\(preview.stdout)\(preview.stderr)")
 
-            #expect(Self.waitUntil(20) { Self.deliveries(directory).count >= 1 })
+            #expect(waitUntil(20) { Self.deliveries(directory).count >= 1 })
             _ = try c.call("io.kawal.Cases.RecordFollowUp", ["id": extra["id"]!, "version": 1, "status": "done"])
-            sleep(6)
+            // Nothing due by the time the extra follow-up's reminder would have gone out is left to run.
+            let extraDue = Date().addingTimeInterval(6)
+            #expect(try waitUntil(20) { try c.jobsSettled(dueBy: extraDue) })
             let delivered = Self.deliveries(directory)
             #expect(delivered.count == 1, "exactly one message: \(delivered.map(\.key))")
             let message = try #require(delivered.first)
@@ -177,10 +165,11 @@ extension SchedulerTests {
             let kawald = try KawalInstance.start(.init(config: try Self.config(directory)), directory: directory)
             let c = try kawald.connect()
             try addHandler(c, "ani", name: "Ani Lestari", settings: ["delivery": "digest", "digest_at": .string(Self.witaClock(8))])
-            let person = try addPerson(c)
+            let person = try c.addPerson(nik: Self.nik)
             let codes = try (0..<3).map { _ in try openCase(c, person: person, handler: "ani")["code"]!.stringValue! }
-            #expect(Self.waitUntil(25) { !Self.deliveries(directory).isEmpty })
-            sleep(2)
+            #expect(waitUntil(25) { !Self.deliveries(directory).isEmpty })
+            let digestSent = Date()
+            #expect(try waitUntil(10) { try c.jobsSettled(dueBy: digestSent) })
             let delivered = Self.deliveries(directory)
             #expect(delivered.count == 1, "\(delivered.map(\.key))")
             let digest = try #require(delivered.first)
@@ -201,17 +190,18 @@ extension SchedulerTests {
             let opensAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 9).rounded(.down))
             try addHandler(c, "made", name: "Made Ayu", channels: ["sms"],
                            settings: ["quiet_hours": .string("\(Self.witaClock(-3600))-\(Self.witaClock(0, from: opensAt))")])
-            let code = try openCase(c, person: try addPerson(c), handler: "made")["code"]!.stringValue!
-            #expect(try Self.waitUntil(10) { try reminders(c).contains { $0["state"] == "held" } }, "the SMS is held")
+            let code = try openCase(c, person: try c.addPerson(nik: Self.nik), handler: "made")["code"]!.stringValue!
+            #expect(try waitUntil(10) { try reminders(c).contains { $0["state"] == "held" } }, "the SMS is held")
             #expect(Self.deliveries(directory).isEmpty, "nothing is sent inside quiet hours")
-            #expect(Self.waitUntil(20) { !Self.deliveries(directory).isEmpty })
+            #expect(waitUntil(20) { !Self.deliveries(directory).isEmpty })
             #expect(Date() >= opensAt, "delivered when the window opened, not before")
             let sms = try #require(Self.deliveries(directory).first)
             #expect(sms.key.hasSuffix(":sms"))
             #expect(sms.payload["to"]?["phone"] == "+6281234567890")
             #expect(sms.text.hasPrefix("Kawal: kunjungan \(code) (Siti)"), "\(sms.text)")
             #expect(sms.text.count <= 160, "an SMS stays short")
-            #expect(try reminders(c).first?["state"] == "sent")
+            // The sink has the message a moment before kawald hears that the job is done.
+            #expect(try waitUntil(10) { try reminders(c).first?["state"] == "sent" })
             Self.expectPrivate(directory, kawald)
         }
 
@@ -224,10 +214,10 @@ extension SchedulerTests {
             let c = try kawald.connect()
             try addHandler(c, "budi", name: "Budi Santoso")
             try addHandler(c, "ani", name: "Ani Lestari", supervisor: "budi")
-            let person = try addPerson(c)
+            let person = try c.addPerson(nik: Self.nik)
             let supervised = try openCase(c, person: person, handler: "ani")["code"]!.stringValue!
             let unsupervised = try openCase(c, person: person, handler: "budi")["code"]!.stringValue!
-            #expect(Self.waitUntil(25) { Self.deliveries(directory).filter { $0.purpose == "escalation" }.count >= 2 })
+            #expect(waitUntil(25) { Self.deliveries(directory).filter { $0.purpose == "escalation" }.count >= 2 })
             let escalations = Self.deliveries(directory).filter { $0.purpose == "escalation" }
             let toBudi = try #require(escalations.first { $0.payload["case_codes"] == [.string(supervised)] })
             #expect(toBudi.payload["to"]?["name"] == "Budi" && toBudi.payload["to"]?["email"] == "budi@example.org")
@@ -245,15 +235,16 @@ extension SchedulerTests {
             var kawald = try KawalInstance.start(.init(config: config), directory: directory)
             var c = try kawald.connect()
             try addHandler(c, "ani", name: "Ani Lestari")
-            let person = try addPerson(c)
+            let person = try c.addPerson(nik: Self.nik)
             let codes = try (0..<5).map { _ in try openCase(c, person: person, handler: "ani")["code"]!.stringValue! }
             #expect(kawald.stop() == 0)
             #expect(Self.deliveries(directory).isEmpty, "stopped before anything was due")
             sleep(7)
             kawald = try KawalInstance.start(.init(config: config), directory: directory)
             c = try kawald.connect()
-            #expect(Self.waitUntil(15) { !Self.deliveries(directory).isEmpty })
-            sleep(3)
+            #expect(waitUntil(15) { !Self.deliveries(directory).isEmpty })
+            let lateSent = Date()
+            #expect(try waitUntil(10) { try c.jobsSettled(dueBy: lateSent) })
             let delivered = Self.deliveries(directory)
             #expect(delivered.count == 1, "one digest, not a flood: \(delivered.map(\.key))")
             let late = try #require(delivered.first)
@@ -283,8 +274,8 @@ extension SchedulerTests {
                                                  directory: directory)
             let c = try kawald.connect()
             try addHandler(c, "made", name: "Made Ayu", channels: ["sms"])
-            _ = try openCase(c, person: try addPerson(c), handler: "made")
-            #expect(Self.waitUntil(30) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
+            _ = try openCase(c, person: try c.addPerson(nik: Self.nik), handler: "made")
+            #expect(waitUntil(30) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
             let alert = try #require(Self.deliveries(directory).first { $0.purpose == "alert" })
             #expect(alert.payload["subject"] == "Peringatan Kawal: pesan tidak terkirim")
             #expect(alert.text.contains("channel: notify.sms"), "\(alert.text)")
@@ -308,7 +299,7 @@ extension SchedulerTests {
                 """
             let kawald = try KawalInstance.start(.init(config: config), directory: directory)
             _ = try kawald.connect().call("io.kawal.Jobs.Enqueue", ["kind": "backup", "payload": "{}", "idempotency_key": "backup-now"])
-            #expect(Self.waitUntil(20) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
+            #expect(waitUntil(20) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
             let alert = try #require(Self.deliveries(directory).first { $0.purpose == "alert" })
             #expect(alert.payload["subject"] == "Peringatan Kawal: pencadangan gagal")
             #expect(alert.text.contains("error: asked to fail"), "\(alert.text)")
@@ -329,7 +320,7 @@ extension SchedulerTests {
                 """
             let kawald = try KawalInstance.start(.init(config: config.replacingOccurrences(of: "KINDS = \"notify.email,notify.sms\"", with: "KINDS = \"notify.email\"")),
                                                  directory: directory)
-            #expect(Self.waitUntil(30) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
+            #expect(waitUntil(30) { Self.deliveries(directory).contains { $0.purpose == "alert" } })
             let alert = try #require(Self.deliveries(directory).first { $0.purpose == "alert" })
             #expect(alert.payload["subject"] == "Peringatan Kawal: plugin gagal")
             #expect(alert.text.contains("plugin: modem") && alert.text.contains("kawalctl plugin list"), "\(alert.text)")
@@ -354,7 +345,7 @@ extension SchedulerTests {
             #expect(set.stdout.contains("digest at 07:30") && set.stdout.contains("22:00-06:00"), "\(set.stdout)")
             let test = try kawald.kawalctl(["handler", "notify-test", "ani", "--channel", "email"])
             #expect(test.status == 0, "\(test.stderr)")
-            #expect(Self.waitUntil(10) { !Self.deliveries(directory).isEmpty })
+            #expect(waitUntil(10) { !Self.deliveries(directory).isEmpty })
             let message = try #require(Self.deliveries(directory).first)
             #expect(message.purpose == "test" && message.payload["language"] == "en")
             #expect(message.text.hasPrefix("Hello Ani,"), "\(message.text)")
@@ -371,7 +362,7 @@ extension SchedulerTests {
             let c = try kawald.connect()
             try addHandler(c, "ani", name: "Ani Lestari")
             try addHandler(c, "budi", name: "Budi Santoso")
-            let kase = try openCase(c, person: try addPerson(c), handler: "ani")
+            let kase = try openCase(c, person: try c.addPerson(nik: Self.nik), handler: "ani")
             #expect(try reminders(c, ["state": "planned"]).map { $0["recipient"] } == ["ani"])
             _ = try c.call("io.kawal.Cases.Assign", ["id": kase["id"]!, "version": kase["version"]!, "handler": "budi"])
             #expect(try reminders(c, ["state": "planned"]).map { $0["recipient"] } == ["budi"], "the new handler's reminder is planned in the same change")
@@ -390,10 +381,10 @@ extension SchedulerTests {
             let kawald = try KawalInstance.start(.init(config: config), directory: directory)
             let c = try kawald.connect()
             try addHandler(c, "ani", name: "Ani Lestari")
-            _ = try openCase(c, person: try addPerson(c), handler: "ani")
+            _ = try openCase(c, person: try c.addPerson(nik: Self.nik), handler: "ani")
             let planned = try #require(try reminders(c, ["state": "planned"]).first)
             #expect(try kawald.kawalctl(["reminder", "send-now", text(planned["id"])]).status == 0)
-            #expect(Self.waitUntil(10) { Self.deliveries(directory).count == 1 })
+            #expect(waitUntil(10) { Self.deliveries(directory).count == 1 })
             #expect(try kawald.kawalctl(["reminder", "send-now", text(planned["id"])]).stderr.contains("only planned reminders"))
             Self.expectPrivate(directory, kawald)
         }

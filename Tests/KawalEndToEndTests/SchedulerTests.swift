@@ -33,15 +33,6 @@ import Varlink
         ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    static func waitUntil(_ seconds: Double, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return try condition()
-    }
-
     func enqueue(_ c: VarlinkConnection, kind: String, key: String, due: String? = nil) throws -> [String: JSONValue] {
         var parameters: [String: JSONValue] = ["kind": .string(kind), "payload": "{}", "idempotency_key": .string(key)]
         if let due { parameters["due"] = .string(due) }
@@ -56,12 +47,12 @@ import Varlink
         let c = try kawald.connect()
         for i in 0..<300 { _ = try enqueue(c, kind: "test.sink", key: "job-\(i)") }
         #expect(try enqueue(c, kind: "test.sink", key: "job-0")["created"] == false, "an idempotency key is enqueued once")
-        #expect(Self.waitUntil(30) { Self.lines(sink).count >= 300 })
+        #expect(waitUntil(30) { Self.lines(sink).count >= 300 })
         #expect(Set(Self.lines(sink)) == Set((0..<300).map { "job-\($0)" }))
         #expect(Self.lines(sink).count == 300, "no job was delivered twice")
         let status = try c.call("io.kawal.Daemon.Status")
         #expect(status["counts"]?["plugins_running"] == 1)
-        #expect(Self.waitUntil(5) { (try? c.call("io.kawal.Daemon.Status")["counts"]?["jobs_pending"]) == 0 })
+        #expect(waitUntil(5) { (try? c.call("io.kawal.Daemon.Status")["counts"]?["jobs_pending"]) == 0 })
         #expect(kawald.log.contains("kawal.plugin=sink"), "plugin stderr is logged under its name")
     }
 
@@ -83,7 +74,7 @@ import Varlink
         }
         let sinks = [directory + "/crash", directory + "/hang", directory + "/flaky", directory + "/slow"]
         var statusAnswered = 0
-        let complete = Self.waitUntil(120) {
+        let complete = waitUntil(120) {
             if (try? kawald.kawalctl(["status", "--json"]).status) == 0 { statusAnswered += 1 }
             return zip(kinds, sinks).allSatisfy { kind, sink in Set(Self.lines(sink)).count >= 100 }
         }
@@ -130,7 +121,7 @@ import Varlink
         let sinks = ["/crash", "/hang", "/flaky", "/slow", "/garbler"].map { directory + $0 }
         var statusAnswered = 0
         var statusFailed = 0
-        let complete = Self.waitUntil(240) {
+        let complete = waitUntil(240) {
             if (try? kawald.kawalctl(["status", "--json"]).status) == 0 { statusAnswered += 1 } else { statusFailed += 1 }
             return Set(sinks.flatMap(Self.lines)).count >= total
         }
@@ -178,7 +169,7 @@ import Varlink
         func plugin(_ name: String) throws -> JSONValue? {
             try c.call("io.kawal.Jobs.Plugins")["plugins"]!.arrayValue!.first { $0["name"]?.stringValue == name }
         }
-        #expect(try Self.waitUntil(20) { try plugin("modem")?["state"] == "failed" && plugin("silent")?["state"] == "failed" })
+        #expect(try waitUntil(20) { try plugin("modem")?["state"] == "failed" && plugin("silent")?["state"] == "failed" })
         let modem = try plugin("modem")
         #expect(modem?["last_error"]?.stringValue?.contains("exited with status 3") == true, "\(String(describing: modem))")
         #expect(modem?["last_error"]?.stringValue?.contains("cannot open the modem") == true)
@@ -194,7 +185,7 @@ import Varlink
                                                                           extra: "max_attempts = 3")), directory: directory)
         let c = try kawald.connect()
         let id = try enqueue(c, kind: "test.fail", key: "doomed")["id"]!
-        #expect(Self.waitUntil(20) { (try? c.call("io.kawal.Jobs.Get", ["id": id])["job"]?["state"]) == "dead" })
+        #expect(waitUntil(20) { (try? c.call("io.kawal.Jobs.Get", ["id": id])["job"]?["state"]) == "dead" })
         let job = try c.call("io.kawal.Jobs.Get", ["id": id])["job"]!
         #expect(job["attempts"] == 3)
         #expect(job["last_error"] == "asked to fail")
@@ -217,8 +208,9 @@ import Varlink
         kawald = try KawalInstance.start(.init(config: try Self.config(plugins: [("sink", "ok", "test.sink", sink)], extra: "staleness_window = \"6s\"")),
                                          directory: directory)
         c = try kawald.connect()
-        #expect(Self.waitUntil(20) { Self.lines(sink) == ["recent"] })
-        sleep(1)
+        #expect(waitUntil(20) { Self.lines(sink) == ["recent"] })
+        let fired = Date()
+        #expect(try waitUntil(10) { try c.jobsSettled(dueBy: fired) })
         #expect(Self.lines(sink) == ["recent"], "the missed job fired once; the stale one not at all")
         let stale = try c.call("io.kawal.Jobs.List", ["state": "stale"])["jobs"]!.arrayValue!
         #expect(stale.map { $0["idempotency_key"] } == ["ancient"])
@@ -228,8 +220,7 @@ import Varlink
     @Test func aPythonPluginNeedsNoKawalCode() throws {
         let directory = try KawalInstance.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("plugins/examples/sink.py").path
+        let script = SourceTree.path("plugins/examples/sink.py")
         let python = try KawalBinaries.which("python3")
         let sink = directory + "/sink"
         let config = """
@@ -241,7 +232,7 @@ import Varlink
         let kawald = try KawalInstance.start(.init(config: config), directory: directory)
         let c = try kawald.connect()
         for i in 0..<20 { _ = try enqueue(c, kind: "example.sink", key: "py-\(i)") }
-        #expect(Self.waitUntil(20) { Self.lines(sink).count >= 20 })
+        #expect(waitUntil(20) { Self.lines(sink).count >= 20 })
         #expect(Set(Self.lines(sink).map { String($0.split(separator: "\t")[0]) }) == Set((0..<20).map { "py-\($0)" }))
         // "<6>registered; lease …": the priority prefix sets the level and is not logged.
         #expect(kawald.log.contains("info kawald: registered; lease"), "\(kawald.log)")
@@ -260,7 +251,7 @@ import Varlink
             env = { MODE = "ok", CAPABILITY = "test.careless", SINK = "/dev/null", STDERR_LINE = "\(line)" }
             """
         let kawald = try KawalInstance.start(.init(config: config), directory: directory)
-        #expect(Self.waitUntil(20) { kawald.log.contains("job 42 of 2026-12-02") }, "\(kawald.log)")
+        #expect(waitUntil(20) { kawald.log.contains("job 42 of 2026-12-02") }, "\(kawald.log)")
         #expect(kawald.log.contains("error kawald: job 42 of 2026-12-02: cannot reach <number> or <address> for NIK <number>"), "\(kawald.log)")
         for secret in ["812", "3456-7890", "wayan", "5203012345678901", "<3>"] {
             #expect(!kawald.log.contains(secret), "\(secret) reached kawald's log")
@@ -316,7 +307,7 @@ import Varlink
         watcher.setReceiveTimeout(seconds: 0)
         #expect(try kawald.kawalctl(["plugin", "enable", "sink"]).status == 0)
         let c = try kawald.connect()
-        #expect(Self.waitUntil(60) { (try? c.call("io.kawal.Jobs.List", ["state": "pending", "kind": "test.sink", "limit": 1])["jobs"]?.arrayValue?.isEmpty) == true })
+        #expect(waitUntil(60) { (try? c.call("io.kawal.Jobs.List", ["state": "pending", "kind": "test.sink", "limit": 1])["jobs"]?.arrayValue?.isEmpty) == true })
         // Only now does the subscriber read.
         var settled = 0
         var lost = 0
@@ -347,22 +338,21 @@ extension SchedulerTests {
         let sink = directory + "/sink"
         let plugin = Process()
         plugin.executableURL = URL(fileURLWithPath: try KawalBinaries.which("python3"))
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("plugins/examples/sink.py").path
+        let script = SourceTree.path("plugins/examples/sink.py")
         plugin.arguments = [script]
         plugin.environment = ["KAWAL_PLUGIN_SOCKET": socket, "SINK": sink, "KINDS": "external.sink", "KAWAL_PLUGIN_NAME": "outside"]
         try plugin.run()
         // The test process blocks signals its children inherit; SIGKILL cannot be blocked.
         defer { kill(plugin.processIdentifier, SIGKILL) }
         let c = try kawald.connect()
-        #expect(Self.waitUntil(10) {
+        #expect(waitUntil(10) {
             (try? c.call("io.kawal.Jobs.Plugins")["plugins"]?.arrayValue?.contains { $0["name"] == "outside" && $0["origin"] == "external" }) == true
         })
         for i in 0..<10 { _ = try enqueue(c, kind: "external.sink", key: "ext-\(i)") }
-        #expect(Self.waitUntil(10) { Self.lines(sink).count >= 10 })
+        #expect(waitUntil(10) { Self.lines(sink).count >= 10 })
         kill(plugin.processIdentifier, SIGKILL)
         plugin.waitUntilExit()
-        #expect(Self.waitUntil(10) {
+        #expect(waitUntil(10) {
             (try? c.call("io.kawal.Jobs.Plugins")["plugins"]?.arrayValue?.first { $0["name"] == "outside" }?["state"]) == "stopped"
         })
     }
@@ -376,7 +366,7 @@ extension SchedulerTests {
                                                                           extra: "max_attempts = 1")), directory: directory)
         let c = try kawald.connect()
         let id = try enqueue(c, kind: "test.fail", key: "cli")["id"]!.intValue!
-        #expect(Self.waitUntil(10) { (try? c.call("io.kawal.Jobs.Get", ["id": .int(id)])["job"]?["state"]) == "dead" })
+        #expect(waitUntil(10) { (try? c.call("io.kawal.Jobs.Get", ["id": .int(id)])["job"]?["state"]) == "dead" })
         let plugins = try kawald.kawalctl(["plugin", "list"])
         #expect(plugins.stdout.contains("failing") && plugins.stdout.contains("running"), "\(plugins.stdout)")
         let dead = try kawald.kawalctl(["job", "list", "--state", "dead"])
@@ -404,8 +394,8 @@ extension SchedulerTests {
         let kawald = try KawalInstance.start(.init(config: config), directory: directory)
         let c = try kawald.connect()
         for i in 0..<3 { _ = try enqueue(c, kind: "test.stuck", key: "stuck-\(i)") }
-        #expect(Self.waitUntil(20) { Self.lines(sink).count >= 1 }, "the plugin took its first job")
-        #expect(Self.waitUntil(10) { (try? c.call("io.kawal.Jobs.List", ["state": "leased"])["jobs"]?.arrayValue?.count) ?? 0 >= 1 })
+        #expect(waitUntil(20) { Self.lines(sink).count >= 1 }, "the plugin took its first job")
+        #expect(waitUntil(10) { (try? c.call("io.kawal.Jobs.List", ["state": "leased"])["jobs"]?.arrayValue?.count) ?? 0 >= 1 })
         let started = Date()
         let restart = try kawald.kawalctl(["plugin", "restart", "stuck"])
         let took = Date().timeIntervalSince(started)
@@ -413,7 +403,7 @@ extension SchedulerTests {
         #expect(took < 60, "plugin restart waited \(Int(took)) s: it waited for the 10 min lease instead of signalling the plugin")
         // Its leases ended with it: its unanswered jobs were offered again (to the restarted plugin),
         // instead of staying leased to a dead process for 10 minutes.
-        #expect(Self.waitUntil(10) {
+        #expect(waitUntil(10) {
             let jobs = (try? c.call("io.kawal.Jobs.List", [:])["jobs"]?.arrayValue) ?? []
             return jobs.contains { ($0["attempts"]?.intValue ?? 0) >= 2 }
         }, "the hung plugin's jobs were not offered again: \((try? c.call("io.kawal.Jobs.List", [:])) ?? [:]) \(kawald.log.suffix(3000))")
@@ -427,7 +417,7 @@ extension SchedulerTests {
         let timer = "\n[timers.tick]\non_calendar = \"*:*:0/2\"\nkind = \"test.sink\"\npayload = '{\"what\": \"tick\"}'\n"
         let withPlugin = try Self.config(plugins: [("sink", "ok", "test.sink", sink)]) + timer
         var kawald = try KawalInstance.start(.init(config: withPlugin), directory: directory)
-        #expect(Self.waitUntil(8) { Self.lines(sink).count >= 2 })
+        #expect(waitUntil(8) { Self.lines(sink).count >= 2 })
         #expect(Self.lines(sink).allSatisfy { $0.hasPrefix("timer:tick:") })
         let listed = try kawald.kawalctl(["timer", "list"])
         #expect(listed.stdout.contains("*-*-* *:*:00/2"), "\(listed.stdout)")
@@ -439,7 +429,8 @@ extension SchedulerTests {
         let before = Self.lines(sink).count
         let restartedAt = Int64(Date().timeIntervalSince1970 * 1000)
         kawald = try KawalInstance.start(.init(config: withPlugin), directory: directory)
-        usleep(1_500_000)
+        // Once an occurrence due after the restart has fired, the catch-up is over.
+        #expect(waitUntil(10) { Self.lines(sink).dropFirst(before).contains { Int64($0.split(separator: ":").last!)! >= restartedAt } })
         // Occurrences due before the restart that fired after it: the catch-up.
         let caughtUp = Self.lines(sink).dropFirst(before).filter { Int64($0.split(separator: ":").last!)! < restartedAt }
         #expect(caughtUp.count == 1, "caught up \(caughtUp)")

@@ -102,7 +102,7 @@ extension NotifierTests {
             let recordID = accepted.answer["id"]
             let followUp = try c.call("io.kawal.Cases.Get", ["id": kase["id"]!])["followups"]!.arrayValue!.first { $0["id"]?.intValue == visit }
             #expect(followUp?["status"] == "done" && followUp?["outcome"] == "ibu dan anak aman di rumah keluarga", "\(followUp ?? .null)")
-            #expect(SchedulerTests.waitUntil(20) { replies() == ["1.json"] }, "\(kawald.log.suffix(3000))")
+            #expect(waitUntil(20) { replies() == ["1.json"] }, "\(kawald.log.suffix(3000))")
             let reply = try JSONValue(parsing: try String(contentsOfFile: received + "/1.json", encoding: .utf8))
             #expect(reply["body"]?["to"]?["phone"] == .string(Self.wayan), "\(reply)")
             #expect(reply["body"]?["text"]?.stringValue?.hasPrefix("SELESAI \(visit) dicatat") == true, "\(reply)")

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessSpawn
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,26 +36,38 @@ public enum ChildProcess {
 
     public static func run(_ executable: String, _ arguments: [String], input: Data = Data(), environment: [String: String]? = nil,
                            timeout: Duration) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let stdin = Pipe()
-        let output = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = output
-        process.standardError = output
-        let ended = Ended()
-        process.terminationHandler = { _ in ended.signal() }
-        do {
-            try process.run()
+        let pid: pid_t
+        let stdin: (read: CInt, write: CInt)
+        let output: (read: CInt, write: CInt)
+        do throws(Spawn.Failure) {
+            stdin = try Spawn.pipe()
+            do {
+                output = try Spawn.pipe()
+            } catch {
+                [stdin.read, stdin.write].forEach { close($0) }
+                throw error
+            }
+            do {
+                pid = try Spawn(executable, arguments, environment: environment,
+                                descriptors: [0: .descriptor(stdin.read), 1: .descriptor(output.write), 2: .descriptor(output.write)]).start()
+            } catch {
+                [stdin.read, stdin.write, output.read, output.write].forEach { close($0) }
+                throw error
+            }
         } catch {
-            throw StartFailure(description: "cannot start \(executable): \(error.localizedDescription)")
+            throw StartFailure(description: error.description)
         }
-        let pid = process.processIdentifier
+        close(stdin.read)
+        close(output.write)
+        let ended = Ended()
+        let status = Outcome()
+        Thread.detachNewThread {
+            status.set(ExitStatus.wait(for: pid))
+            ended.signal()
+        }
 
-        let writer = stdin.fileHandleForWriting
-        let reader = output.fileHandleForReading
+        let writer = FileHandle(fileDescriptor: stdin.write, closeOnDealloc: false)
+        let reader = FileHandle(fileDescriptor: output.read, closeOnDealloc: true)
         let collected = Collected()
         let threads = DispatchGroup()
         DispatchQueue.global().async(group: threads) {
@@ -83,12 +96,10 @@ public enum ChildProcess {
             }
         }
         let ending: Ending
-        if !finished {
-            ending = .timedOut
-        } else if process.terminationReason == .uncaughtSignal {
-            ending = .signalled(process.terminationStatus)
-        } else {
-            ending = .exited(process.terminationStatus)
+        switch finished ? status.value : nil {
+        case nil: ending = .timedOut
+        case .exited(let code): ending = .exited(code)
+        case .signalled(let signal): ending = .signalled(signal)
         }
         return Result(ending: ending, output: collected.text)
     }
@@ -133,7 +144,17 @@ public enum ChildProcess {
         }
     }
 
+    /// How the child ended, set once by the thread that waits for it.
+    private final class Outcome: @unchecked Sendable {
+        private let lock = NSLock()
+        private var ended: ExitStatus?
+
+        func set(_ status: ExitStatus) { lock.withLock { ended = status } }
+        var value: ExitStatus? { lock.withLock { ended } }
+    }
+
     private final class Collected: @unchecked Sendable {
+
         private let lock = NSLock()
         private var data = Data()
 

@@ -99,22 +99,6 @@ func decrypt(_ inputs: (identities: [AgeIdentity], input: String, manifest: Back
     return result
 }
 
-/// `PRAGMA integrity_check` and row counts of a database file.
-func inspect(_ path: String) throws -> (integrity: String, counts: [String: Int64]) {
-    var configuration = Configuration()
-    configuration.readonly = true
-    let queue = try DatabaseQueue(path: path, configuration: configuration)
-    defer { try? queue.close() }
-    return try queue.read { db in
-        let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
-        var counts: [String: Int64] = [:]
-        for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'") {
-            counts[table] = try Int64.fetchOne(db, sql: "SELECT count(*) FROM \(table.quotedDatabaseIdentifier)")
-        }
-        return (integrity, counts)
-    }
-}
-
 func printJSON(_ value: [String: JSONValue]) {
     print(String(decoding: JSONValue.object(value).serialized(), as: UTF8.self))
 }
@@ -134,10 +118,10 @@ func commandDecrypt(_ options: [String: String]) {
         fail("\(error)")
     }
     let result = decrypt(source, output: output)
-    let checked: (integrity: String, counts: [String: Int64])
+    let checked: DatabaseInspection
     do {
         try output.commit()
-        checked = try inspect(outputPath)
+        checked = try DatabaseInspection(file: outputPath, knownMigrations: [])
     } catch {
         unlink(outputPath)
         fail("the decrypted file is not a usable SQLite database: \(error)")
@@ -169,10 +153,10 @@ func commandVerify(_ options: [String: String]) {
     do { output = try AtomicFile(path: path, mode: 0o600) } catch { fail("\(error)") }
     let manifest = source.manifest
     let result = decrypt(source, output: output)
-    let checked: (integrity: String, counts: [String: Int64])
+    let checked: DatabaseInspection
     do {
         try output.commit()
-        checked = try inspect(path)
+        checked = try DatabaseInspection(file: path, knownMigrations: [])
     } catch {
         fail("the decrypted file is not a usable SQLite database: \(error)")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import KawalBackup
+import ProcessSpawn
 import Varlink
 #if canImport(Glibc)
 import Glibc
@@ -73,31 +74,46 @@ struct ResticCopier {
 
     /// One `restic backup --stdin`; the snapshot id from restic's JSON summary.
     private func backup(file: String, as name: String, tags: [String], executable: String, password: String) throws -> String {
-        guard let input = FileHandle(forReadingAtPath: file) else { throw ToolError("cannot open \(file) for the off-site copy") }
-        defer { try? input.close() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--repo", repository, "--password-file", password, "--cache-dir", cacheDirectory, "--json", "--quiet",
-                             "backup", "--stdin", "--stdin-filename", name, "--host", "kawal"] + tags.flatMap { ["--tag", $0] }
-        process.standardInput = input
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let input = open(file, O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else { throw ToolError("cannot open \(file) for the off-site copy") }
+        defer { close(input) }
+        let arguments = ["--repo", repository, "--password-file", password, "--cache-dir", cacheDirectory, "--json", "--quiet",
+                         "backup", "--stdin", "--stdin-filename", name, "--host", "kawal"] + tags.flatMap { ["--tag", $0] }
+        let pid: pid_t
+        let output: (read: CInt, write: CInt)
+        let errors: (read: CInt, write: CInt)
+        do throws(Spawn.Failure) {
+            output = try Spawn.pipe()
+            do {
+                errors = try Spawn.pipe()
+            } catch {
+                [output.read, output.write].forEach { close($0) }
+                throw error
+            }
+            do {
+                pid = try Spawn(executable, arguments, descriptors: [0: .descriptor(input), 1: .descriptor(output.write), 2: .descriptor(errors.write)]).start()
+            } catch {
+                [output.read, output.write, errors.read, errors.write].forEach { close($0) }
+                throw error
+            }
+        } catch {
+            throw ToolError(error.description)
+        }
+        close(output.write)
+        close(errors.write)
         // stderr on a thread of its own, so that neither pipe can fill up and stall restic.
         let stderrText = LockedBox("")
         let stderrRead = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
-            stderrText.value = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            stderrText.value = String(decoding: FileHandle(fileDescriptor: errors.read, closeOnDealloc: true).readDataToEndOfFile(), as: UTF8.self)
             stderrRead.signal()
         }
-        let stdout = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let stdout = FileHandle(fileDescriptor: output.read, closeOnDealloc: true).readDataToEndOfFile()
+        let status = ExitStatus.wait(for: pid)
         stderrRead.wait()
-        guard process.terminationStatus == 0 else {
+        guard status == .exited(0) else {
             let message = stderrText.value.split(separator: "\n").prefix(3).joined(separator: " | ")
-            throw ToolError("restic backup of \(name) to \(OffsiteCopy.redacted(repository)) exited with status \(process.terminationStatus): \(message)")
+            throw ToolError("restic backup of \(name) to \(OffsiteCopy.redacted(repository)) \(status): \(message)")
         }
         for line in String(decoding: stdout, as: UTF8.self).split(separator: "\n") {
             if let summary = try? JSONValue(parsing: String(line)), summary["message_type"]?.stringValue == "summary",

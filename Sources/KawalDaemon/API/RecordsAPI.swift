@@ -240,7 +240,7 @@ struct RecordsAPI: Sendable {
         case .duplicateSuspected(let candidates):
             return VarlinkError("io.kawal.People.DuplicateSuspected", [
                 "message": .string("this person may be recorded already (\(candidates.map { "person/\($0.id): \($0.reason)" }.joined(separator: "; "))); check, then add with force if they are different people"),
-                "candidates": .array(candidates.map(Views(time: TimeContext(zone: .gmt)).duplicate)),
+                "candidates": .array(candidates.map(Views.duplicate)),
             ])
         case .invalidTransition(let code, let from, let to, let allowed):
             return VarlinkError("io.kawal.Cases.InvalidTransition", [

@@ -40,7 +40,7 @@ struct Views {
         ]
     }
 
-    func duplicate(_ d: DuplicateCandidate) -> JSONValue {
+    static func duplicate(_ d: DuplicateCandidate) -> JSONValue {
         ["id": .int(d.id), "name": .string(d.name), "village": .string(d.village), "birth_date": d.birthDate.json, "reason": .string(d.reason)]
     }
 

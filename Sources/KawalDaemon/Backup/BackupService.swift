@@ -421,7 +421,7 @@ actor BackupService: Service {
             }
             // The check runs while the plugin compresses: it is off the critical path, and the
             // plugin writes the manifest (which makes the backup count) only after it passed.
-            let check = Task { try await BlockingWork.run { try Store.inspect(file: path) } }
+            let check = Task { try await BlockingWork.run { try DatabaseInspection(file: path, knownMigrations: Store.migrations) } }
             defer { check.cancel() }
             logger.info("backup snapshot taken", metadata: ["kawal.backup": "\(id)"])
             try await reply(VarlinkReply(parameters: [
@@ -552,10 +552,10 @@ actor BackupService: Service {
             logger.error("restore refused: \(refused.reason)")
             throw Self.error("RestoreRefused", refused.reason)
         }
-        logger.notice("database restored", metadata: [
-            KawalMessageID.metadataKey: "\(KawalMessageID.databaseRestored.id)", "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
+        logger.notice("database restored", metadata: KawalMessageID.databaseRestored.metadata([
+            "kawal.backup": "\(id ?? name)", "kawal.previous": "\(previous)",
             "kawal.schema_before": "\(beforeSchema)", "kawal.schema_after": "\(result.after.schemaVersion)",
-        ])
+        ]))
         try await afterRestore?()
         return (previous, result.before, beforeSchema, result.after)
     }

@@ -29,7 +29,7 @@ extension DoctorFacts {
             var facts = DoctorFacts(now: Date(), startedAt: state.startedAt, configPath: configPath, stateDirectory: fileFacts(configuration.stateDirectory),
                                     handlerGroup: configuration.handlerGroup, pluginGroup: configuration.pluginGroup,
                                     configuredZone: configuration.timeZone,
-                                    configuredZoneLoads: ZoneDatabase.system.zone(named: configuration.timeZone) != nil)
+                                    configuredZoneLoads: configuration.zone.loaded)
             facts.daemonUID = uid
             facts.daemonUser = UserDatabase.userName(of: uid) ?? "uid \(uid)"
             facts.database = [databasePath, databasePath + "-wal", databasePath + "-shm"].map(fileFacts)

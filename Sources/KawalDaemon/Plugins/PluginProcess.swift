@@ -2,6 +2,7 @@ import CLinux
 import Foundation
 import KawalPluginKit
 import Logging
+import ProcessSpawn
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -19,19 +20,6 @@ final class PluginProcess: Sendable {
     private let stderrLines = Mutex<[String]>([])
     private let exited = DispatchSemaphore(value: 0)
 
-    /// How the process ended.
-    enum ExitStatus: Sendable, Equatable, CustomStringConvertible {
-        case exited(Int32)
-        case signalled(Int32)
-
-        var description: String {
-            switch self {
-            case .exited(let code): return "exited with status \(code)"
-            case .signalled(let signal): return "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
-            }
-        }
-    }
-
     struct SpawnError: Error, CustomStringConvertible {
         var description: String
     }
@@ -47,28 +35,6 @@ final class PluginProcess: Sendable {
             close(pair[0]); close(pair[1])
             throw SpawnError(description: "pipe: \(String(cString: strerror(errno)))")
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        posix_spawn_file_actions_adddup2(&actions, pair[1], 3)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // kawald blocks and handles signals itself; the plugin starts with the defaults, in a group of its own.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
         var environment = ProcessInfo.processInfo.environment
         for key in ["LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] {
             environment[key] = nil
@@ -76,22 +42,19 @@ final class PluginProcess: Sendable {
         environment.merge(settings.environment) { _, new in new }
         environment["KAWAL_PLUGIN_FD"] = "3"
         environment["KAWAL_PLUGIN_NAME"] = settings.name
-        let arguments = [settings.exec] + settings.arguments
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        // kawald blocks and handles signals itself; the plugin starts with the defaults, in a group of its own.
+        let spawn = Spawn(settings.exec, settings.arguments, environment: environment,
+                          descriptors: [0: .devNull, 1: .devNull, 2: .descriptor(errPipe[1]), 3: .descriptor(pair[1])],
+                          isolatedWithDefaultSignals: [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD])
+        let child: pid_t
+        do {
+            child = try spawn.start()
+        } catch {
+            [pair[0], pair[1], errPipe[0], errPipe[1]].forEach { close($0) }
+            throw SpawnError(description: error.description)
         }
-        var child: pid_t = 0
-        let result = posix_spawn(&child, settings.exec, &actions, &attributes, argv, envp)
         close(pair[1])
         close(errPipe[1])
-        guard result == 0 else {
-            close(pair[0])
-            close(errPipe[0])
-            throw SpawnError(description: "cannot start \(settings.exec): \(String(cString: strerror(result)))")
-        }
         pid = child
         socket = pair[0]
         startReadingStandardError(errPipe[0], logger: logger)
@@ -130,9 +93,7 @@ final class PluginProcess: Sendable {
     private func startWaiting() {
         let pid = self.pid
         let thread = Thread { [self] in
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let outcome: ExitStatus = (status & 0x7F) == 0 ? .exited((status >> 8) & 0xFF) : .signalled(status & 0x7F)
+            let outcome = ExitStatus.wait(for: pid)
             exit.withLock { $0 = outcome }
             exited.signal()
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import KawalContracts
+import ProcessSpawn
 import Varlink
 #if canImport(Glibc)
 import Glibc
@@ -89,20 +90,17 @@ func runBackupTool(_ arguments: [String]) throws(CommandFailure) -> JSONValue {
     let tool = backupToolPath()
     var pipeFDs: [CInt] = [-1, -1]
     guard pipe(&pipeFDs) == 0 else { throw CommandFailure(code: .daemonError, message: "pipe: \(String(cString: strerror(errno)))") }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 1)
-    posix_spawn_file_actions_addclose(&actions, pipeFDs[0])
-    let argv = ([tool] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, tool, &actions, nil, argv, environ)
-    close(pipeFDs[1])
-    guard spawned == 0 else {
+    // The read end is close-on-exec, so the tool does not hold its own pipe open.
+    _ = fcntl(pipeFDs[0], F_SETFD, FD_CLOEXEC)
+    let pid: pid_t
+    do {
+        pid = try Spawn(tool, arguments, descriptors: [1: .descriptor(pipeFDs[1])], searchPath: true).start()
+    } catch {
         close(pipeFDs[0])
-        throw CommandFailure(code: .daemonError, message: "cannot run \(tool): \(String(cString: strerror(spawned))); install kawal-backup or point KAWAL_BACKUP_TOOL at it")
+        close(pipeFDs[1])
+        throw CommandFailure(code: .daemonError, message: "cannot run \(tool): \(String(cString: strerror(error.code))); install kawal-backup or point KAWAL_BACKUP_TOOL at it")
     }
+    close(pipeFDs[1])
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
@@ -112,12 +110,13 @@ func runBackupTool(_ arguments: [String]) throws(CommandFailure) -> JSONValue {
         output += chunk[0..<count]
     }
     close(pipeFDs[0])
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    let exited = status & 0x7f == 0
-    let code = (status >> 8) & 0xff
-    guard exited && code == 0 else {
-        throw CommandFailure(code: .daemonError, message: "the backup did not pass: \(tool) \(exited ? "exited with status \(code)" : "was killed by signal \(status & 0x7f)") (its message is above)")
+    switch ExitStatus.wait(for: pid) {
+    case .exited(0):
+        break
+    case .exited(let code):
+        throw CommandFailure(code: .daemonError, message: "the backup did not pass: \(tool) exited with status \(code) (its message is above)")
+    case .signalled(let signal):
+        throw CommandFailure(code: .daemonError, message: "the backup did not pass: \(tool) was killed by signal \(signal) (its message is above)")
     }
     return (try? JSONValue(parsing: String(decoding: output, as: UTF8.self))) ?? .null
 }

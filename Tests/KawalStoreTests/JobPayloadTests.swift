@@ -1,17 +1,17 @@
 import Foundation
 import KawalStore
+import KawalTesting
 import Testing
-@testable import KawalDaemon
 
 /// Finished jobs forget their payloads (addresses, first names, message text) after a while.
 @Suite struct JobPayloadTests {
     static let payload = #"{"to":"+6281234567890","name":"Wayan","text":"Halo Wayan"}"#
 
     @Test func finishedJobsForgetTheirPayloadsPendingOnesKeepThem() async throws {
-        let f = try PrivacyFixture(at: "2026-01-05")
+        let f = try StoreFixture(at: "2026-01-05")
         defer { f.cleanUp() }
         let store = f.store
-        let due = PrivacyFixture.moment("2026-01-05")
+        let due = StoreFixture.moment("2026-01-05")
         let done = try await store.enqueueJob(kind: "notify.sms", payload: Self.payload, dueAt: due, idempotencyKey: "notify:a:sms").id
         let dead = try await store.enqueueJob(kind: "notify.sms", payload: Self.payload, dueAt: due, idempotencyKey: "notify:b:sms").id
         let pending = try await store.enqueueJob(kind: "notify.sms", payload: Self.payload, dueAt: due, idempotencyKey: "notify:c:sms").id
@@ -23,7 +23,7 @@ import Testing
         f.at("2026-02-04")
         _ = try await store.settleJobs([(recent, .done)], owner: "sms#1")
         f.at("2026-02-05")
-        let forgotten = try await store.forgetFinishedJobPayloads(finishedBefore: PrivacyFixture.moment("2026-02-05").addingTimeInterval(-30 * 86_400))
+        let forgotten = try await store.forgetFinishedJobPayloads(finishedBefore: StoreFixture.moment("2026-02-05").addingTimeInterval(-30 * 86_400))
         #expect(forgotten == 2)
         for id in [done, dead] {
             let job = try await store.job(id: id)
@@ -36,12 +36,6 @@ import Testing
         #expect(try await store.enqueueJob(kind: "notify.sms", payload: Self.payload, dueAt: due, idempotencyKey: "notify:a:sms").created == false)
         // A dead job without its payload cannot be retried; a second sweep finds nothing new.
         await #expect(throws: StoreError.self) { try await store.retryJob(id: dead) }
-        #expect(try await store.forgetFinishedJobPayloads(finishedBefore: PrivacyFixture.moment("2026-02-05").addingTimeInterval(-30 * 86_400)) == 0)
-    }
-
-    @Test func theKeepingPeriodIsConfigured() throws {
-        #expect(try Configuration.parse("", file: "k.toml").scheduler.finishedJobPayloads == 30 * 86_400)
-        #expect(try Configuration.parse("[scheduler]\nfinished_job_payloads = \"7d\"", file: "k.toml").scheduler.finishedJobPayloads == 7 * 86_400)
-        #expect(throws: ConfigurationError.self) { try Configuration.parse("[scheduler]\nfinished_job_payloads = \"10m\"", file: "k.toml") }
+        #expect(try await store.forgetFinishedJobPayloads(finishedBefore: StoreFixture.moment("2026-02-05").addingTimeInterval(-30 * 86_400)) == 0)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import KawalStore
+import KawalTesting
 import Testing
 
 @Suite struct ImportStoreTests {
@@ -16,7 +17,7 @@ import Testing
     /// name, birth date and village; a person who comes again later in the file (in the same chunk
     /// or a later one) gets the new case, not a second record.
     @Test func repeatedPeopleGetTheirCasesAcrossChunks() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         // Recorded before the import: person 0 (NIK) and person 1 (no NIK, found by name, birth and village).
         let known0 = try await f.store.addPerson(PersonInput(nik: Self.person(0).nik, name: "Warga 0", sex: "female", birthDate: Self.person(0).birth,
@@ -67,7 +68,7 @@ import Testing
     /// A job id queued twice (a cancelled job retried while still waiting for its plugin) is
     /// leased once, not a crash.
     @Test func aJobAskedForTwiceIsLeasedOnce() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         let (id, _) = try await f.store.enqueueJob(kind: "notify.sms", payload: "{}", dueAt: Date(timeIntervalSince1970: 0), idempotencyKey: "twice")
         let (other, _) = try await f.store.enqueueJob(kind: "notify.sms", payload: "{}", dueAt: Date(timeIntervalSince1970: 0), idempotencyKey: "once")
@@ -76,7 +77,7 @@ import Testing
     }
 
     @Test func aPagingCursorWithAnImpossibleTimeIsRefused() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         for cursor in ["nan/1", "inf/1", "1e300/1", "-1e300/1"] {
             await #expect(throws: StoreError.invalid(field: "after", message: "'\(cursor)' is not a cursor from a previous page")) {
@@ -87,7 +88,7 @@ import Testing
 
     @Test func theMonthBeforeTheFirstReportableMonthIsRefused() throws {
         let time = TimeContext(zone: try #require(TimeZone(identifier: "Asia/Makassar")), now: { Date() })
-        #expect(throws: StoreError.self) { try time.previousMonth(before: PrivacyFixture.moment("1900-01-15")) }
-        #expect(try time.previousMonth(before: PrivacyFixture.moment("2025-01-15")) == time.reportPeriod("2024-12"))
+        #expect(throws: StoreError.self) { try time.previousMonth(before: StoreFixture.moment("1900-01-15")) }
+        #expect(try time.previousMonth(before: StoreFixture.moment("2025-01-15")) == time.reportPeriod("2024-12"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import KawalBackup
 import KawalStore
 import Testing
 
@@ -19,6 +20,6 @@ import Testing
         #expect(try String(contentsOfFile: directory + "/victim", encoding: .utf8) == "not a database")
         let mode = (try FileManager.default.attributesOfItem(atPath: snapshot)[.posixPermissions] as? NSNumber)?.intValue
         #expect(mode == 0o600, "mode \(String(mode ?? 0, radix: 8))")
-        #expect(try Store.inspect(file: snapshot).integrity == "ok")
+        #expect(try DatabaseInspection(file: snapshot, knownMigrations: Store.migrations).integrity == "ok")
     }
 }

@@ -1,13 +1,13 @@
 import Foundation
 import KawalStore
+import KawalTesting
 import Testing
-@testable import KawalDaemon
 
 @Suite struct RetentionStoreTests {
     let policy = RetentionPolicy(periods: ["violence": 10 * 365 * 86_400], fallback: 5 * 365 * 86_400)
 
     @Test func purgeDeletesExpiredPersonalDataKeepsCountsAndRespectsLegalHold() async throws {
-        let f = try PrivacyFixture(at: "2020-01-06")
+        let f = try StoreFixture(at: "2020-01-06")
         defer { f.cleanUp() }
         let expiredPerson = try await f.person("Ina Expired", village: "Sembalun")
         let expired = try await f.store.openCase(CaseInput(personID: expiredPerson, type: "document", summary: "rumah dekat masjid"), actor: f.admin).record
@@ -58,7 +58,7 @@ import Testing
     }
 
     @Test func eraseIsRefusedUnderLegalHoldAndKeepsCounts() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         let personID = try await f.person("Rina Erase", village: "Aikmel")
         let record = try await f.openCase(personID, type: "bpjs")
@@ -79,7 +79,7 @@ import Testing
 
 @Suite struct ForgettingTests {
     /// The database files as lowercase ASCII (the search index keeps words lowercased).
-    func fileText(_ f: PrivacyFixture) -> String {
+    func fileText(_ f: StoreFixture) -> String {
         ["kawal.db", "kawal.db-wal"].map { name in
             let bytes = FileManager.default.contents(atPath: f.directory + "/" + name) ?? Data()
             return String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func anErasedPersonCannotBeReadInTheDatabaseFiles() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         // Neighbours on the same pages, recorded before and after: the pages stay in use.
         for n in 0..<40 { _ = try await f.person("Tetangga Nomor\(n)", village: "Aikmel") }
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func aPurgedCaseCannotBeReadInTheDatabaseFiles() async throws {
-        let f = try PrivacyFixture(at: "2019-01-07")
+        let f = try StoreFixture(at: "2019-01-07")
         defer { f.cleanUp() }
         for n in 0..<40 { _ = try await f.person("Tetangga Nomor\(n)", village: "Selong") }
         let person = try await f.person("Ruqayyah Zamharira", village: "Selong")
@@ -130,7 +130,7 @@ import Testing
     }
 
     @Test func editsFindTheirSearchEntryByRowID() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         let first = try await f.store.addPerson(PersonInput(name: "Baiq Satu", village: "Aikmel", notes: "catatan lama"), force: true, actor: f.admin).0
         let second = try await f.person("Baiq Dua", village: "Aikmel")
@@ -145,7 +145,7 @@ import Testing
 
 @Suite struct ConsentAndSubjectAccessTests {
     @Test func childrenNeedAGuardianAndReferralsNeedConsent() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         let child = try await f.person("Anak Sembilan", village: "Sembalun", birth: "2015-06-01")
         await #expect(throws: StoreError.self) {
@@ -195,7 +195,7 @@ import Testing
     }
 
     @Test func exportHoldsEveryRecordAndTheAccessTrail() async throws {
-        let f = try PrivacyFixture(at: "2025-02-03")
+        let f = try StoreFixture(at: "2025-02-03")
         defer { f.cleanUp() }
         _ = try await f.store.addHandler(HandlerInput(code: "ani", name: "Ani Lestari", unixUser: "ani", villages: ["Sembalun"]), actor: f.admin)
         let handlerID = try await f.store.handlerID(forUnixUser: "ani")

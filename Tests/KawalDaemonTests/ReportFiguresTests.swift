@@ -1,69 +1,14 @@
 import Foundation
 import KawalReports
 import KawalStore
-import Synchronization
+import KawalTesting
 import Testing
 @testable import KawalDaemon
 
-/// A clock the test moves by hand: the store's "now".
-final class ManualClock: Sendable {
-    private let current: Mutex<Date>
-    init(_ date: Date) { current = Mutex(date) }
-    var now: Date { current.withLock { $0 } }
-    func set(_ date: Date) { current.withLock { $0 = date } }
-}
-
-/// A store in a temporary folder on an injected clock, with helpers that record cases as an office would.
-struct PrivacyFixture {
-    let directory: String
-    let store: Store
-    let clock: ManualClock
-    let admin = Actor(uid: 0, pid: 1, role: .admin, handlerID: nil, label: "admin uid 0")
-    static let zone = TimeZone(identifier: "Asia/Makassar")!
-
-    init(at day: String) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kawal-privacy-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let clock = ManualClock(Self.moment(day))
-        self.clock = clock
-        store = try Store(directory: directory, time: TimeContext(zone: Self.zone, now: { clock.now }))
-    }
-
-    /// 09:00 WITA on `YYYY-MM-DD`.
-    static func moment(_ day: String) -> Date {
-        let parts = day.split(separator: "-").map { Int($0)! }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: 9))!
-    }
-
-    func at(_ day: String) { clock.set(Self.moment(day)) }
-
-    func person(_ name: String, village: String, sex: String = "female", birth: String = "1990-05-01") async throws -> Int64 {
-        try await store.addPerson(PersonInput(name: name, sex: sex, birthDate: birth, village: village), force: true, actor: admin).0.id!
-    }
-
-    @discardableResult
-    func openCase(_ personID: Int64, type: String, form: String? = nil) async throws -> CaseRecord {
-        try await store.openCase(CaseInput(personID: personID, type: type, violenceForm: form), actor: admin).record
-    }
-
-    @discardableResult
-    func move(_ record: CaseRecord, through statuses: [String]) async throws -> CaseRecord {
-        var current = record
-        for status in statuses {
-            current = try await store.transitionCase(id: current.id!, version: current.version, to: status, note: nil, actor: admin).record
-        }
-        return current
-    }
-
-    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
-}
-
 @Suite struct ReportFiguresTests {
     /// 43 cases in February 2025 with known counts per desa and type (cells at 4, 5 and 6).
-    func dataset() async throws -> PrivacyFixture {
-        let f = try PrivacyFixture(at: "2024-12-15")
+    func dataset() async throws -> StoreFixture {
+        let f = try StoreFixture(at: "2024-12-15")
         let early = try await f.person("Early Case", village: "Masbagik")
         try await f.openCase(early, type: "document")
         f.at("2025-02-10")
@@ -146,7 +91,7 @@ struct PrivacyFixture {
     }
 
     @Test func badPeriodsAndDimensionsSayWhatIsAccepted() async throws {
-        let f = try PrivacyFixture(at: "2025-02-10")
+        let f = try StoreFixture(at: "2025-02-10")
         defer { f.cleanUp() }
         let time = f.store.time
         #expect(throws: StoreError.invalid(field: "period", message: "'2025-3': expected YYYY-MM or YYYY-MM..YYYY-MM (e.g. 2025-01..2025-03)")) {
