@@ -41,13 +41,8 @@ extension Store {
         let retryAt = try retryDue.map { try time.moment($0, field: "retry_due") }
         let now = time.now()
         return try await writeWithReminders { db, jobs in
-            guard var followUp = try FollowUpRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "followup/\(id)") }
-            let record: CaseRecord
-            do {
-                record = try Self.visibleCase(id: followUp.caseID, code: nil, actor: actor, db)
-            } catch StoreError.notFound {
-                throw StoreError.notFound(object: "followup/\(id)")
-            }
+            let (found, record) = try Self.visibleFollowUp(id: id, actor: actor, db)
+            var followUp = found
             try StoreError.checkVersion(of: "followup/\(id)", read: version ?? followUp.version, current: followUp.version)
             guard followUp.status == .planned else {
                 throw StoreError.invalid(field: "status", message: "followup/\(id) is already \(followUp.status)")

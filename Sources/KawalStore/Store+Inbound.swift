@@ -159,16 +159,21 @@ extension Store {
         }
     }
 
+    /// A follow-up and its case when the case is in the actor's scope; "not found" otherwise, whether
+    /// or not it exists (a handler learns nothing of other handlers' cases).
+    static func visibleFollowUp(id: Int64, actor: Actor, _ db: Database) throws -> (FollowUpRecord, CaseRecord) {
+        guard let followUp = try FollowUpRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "followup/\(id)") }
+        do {
+            return (followUp, try visibleCase(id: followUp.caseID, code: nil, actor: actor, db))
+        } catch StoreError.notFound {
+            throw StoreError.notFound(object: "followup/\(id)")
+        }
+    }
+
     /// A follow-up in the actor's scope (not found otherwise, whether or not it exists).
     public func followUp(id: Int64, actor: Actor) async throws -> FollowUpView {
         try await pool.read { db in
-            guard let followUp = try FollowUpRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "followup/\(id)") }
-            let record: CaseRecord
-            do {
-                record = try Self.visibleCase(id: followUp.caseID, code: nil, actor: actor, db)
-            } catch StoreError.notFound {
-                throw StoreError.notFound(object: "followup/\(id)")
-            }
+            let (followUp, record) = try Self.visibleFollowUp(id: id, actor: actor, db)
             return FollowUpView(record: followUp, caseCode: record.code, overdue: followUp.status == .planned && followUp.dueAt < self.time.now())
         }
     }
@@ -179,13 +184,8 @@ extension Store {
         let now = time.now()
         guard dueAt > now else { throw StoreError.invalid(field: "due", message: "the new time has passed already") }
         return try await writeWithReminders { db, jobs in
-            guard var followUp = try FollowUpRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "followup/\(id)") }
-            let record: CaseRecord
-            do {
-                record = try Self.visibleCase(id: followUp.caseID, code: nil, actor: actor, db)
-            } catch StoreError.notFound {
-                throw StoreError.notFound(object: "followup/\(id)")
-            }
+            let (found, record) = try Self.visibleFollowUp(id: id, actor: actor, db)
+            var followUp = found
             guard followUp.status == .planned else {
                 throw StoreError.invalid(field: "status", message: "followup/\(id) is already \(followUp.status)")
             }

@@ -205,15 +205,24 @@ extension NotifierTests {
             #expect(typo.contains("Maksud Anda SELESAI?"), "\(typo)")
             #expect(try Self.followUp(c, case: caseID, retry)?["status"] == "planned")
             #expect(try exchange("BANTUAN").hasPrefix("Perintah Kawal: SELESAI <no> <catatan>"))
+            // BARU: a new case, handled by the sender, about a person the administrators complete; the
+            // violence plan's 24-hour visit is planned at once, and the administrators are alerted.
             let complaint = try exchange("BARU Lendang Nangka kekerasan ibu dipukul suami semalam")
-            #expect(complaint.hasPrefix("Aduan diterima, nomor A-"), "\(complaint)")
+            let opened = try c.call("io.kawal.Cases.List", ["handler": "wayan", "status": "new"])["cases"]!.arrayValue!
+            let newCase = try #require(opened.first { $0["code"] != .string(code) }, "\(opened)")
+            #expect(complaint.hasPrefix("Aduan diterima: kasus \(newCase["code"]!.stringValue!) (A-"), "\(complaint)")
+            #expect(newCase["type"] == "violence")
+            let complaintCase = try c.call("io.kawal.Cases.Get", ["id": newCase["id"]!])
+            #expect(complaintCase["case"]?["village"] == "Lendang Nangka" && complaintCase["case"]?["summary"] == "ibu dipukul suami semalam")
+            #expect(complaintCase["followups"]?.arrayValue?.count == 1, "the 24-hour visit")
+            #expect(complaintCase["case"]?["person_name"]?.stringValue?.hasPrefix("(belum diisi)") == true)
 
             // Ani must give her PIN; with it, as Wayan's supervisor, she sees and records his follow-ups too.
             let noPIN = try exchange("KASUS", from: Self.ani)
             #expect(noPIN == "KASUS perlu PIN Anda. Contoh: KASUS <PIN>", "without her PIN: \(noPIN)")
             #expect(try exchange("SELESAI \(retry) 1111 sudah", from: Self.ani) == "PIN salah. Tidak ada yang dicatat.")
             let supervised = try exchange("KASUS 4321", from: Self.ani)
-            #expect(supervised.hasPrefix("Tindak lanjut Anda (2):") && supervised.contains("\(retry) kunjungan \(code)") && supervised.contains("\(aniVisit) telepon"),
+            #expect(supervised.hasPrefix("Tindak lanjut Anda (3):") && supervised.contains("\(retry) kunjungan \(code)") && supervised.contains("\(aniVisit) telepon"),
                     "\(supervised)")
             let bySupervisor = try exchange("SELESAI \(retry) 4321 sudah ditemui bersama", from: Self.ani)
             #expect(bySupervisor.hasPrefix("SELESAI \(retry) dicatat"), "\(bySupervisor)")

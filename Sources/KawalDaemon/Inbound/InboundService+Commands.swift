@@ -50,13 +50,13 @@ extension InboundService {
                 let shown = composer.templates.reply("status_\(status.rawValue)", language: language, [:])
                 return Decision(command: name, outcome: .done, detail: "referral/\(id) \(status)", reply: "referral",
                                 context: ["referral_id": id, "status": shown, "case_code": view.caseCode])
-            case .complaint(let village, let type, _):
-                // The story stays in the inbound record (administrators read it with `kawalctl inbound list`).
-                _ = await reminders.raiseAlert(kind: "new_complaint", facts: [("inbound", "A-\(inboundID)"), ("desa", village),
+            case .complaint(let village, let type, let story):
+                let kase = try await openComplaint(village: village, type: type, story: story, handler: handler, actor: actor, inboundID: inboundID)
+                _ = await reminders.raiseAlert(kind: "new_complaint", facts: [("kasus", kase.record.code), ("aduan", "A-\(inboundID)"), ("desa", village),
                                                                                ("jenis", type.rawValue), ("pendamping", handler.code)],
                                                key: "inbound\(inboundID)")
-                return Decision(command: name, outcome: .done, detail: "complaint \(type) in \(village)", reply: "complaint",
-                                context: ["inbound_id": inboundID])
+                return Decision(command: name, outcome: .done, detail: "complaint: case/\(kase.record.code) \(type)", reply: "complaint",
+                                context: ["inbound_id": inboundID, "case_code": kase.record.code])
             }
         } catch StoreError.notFound {
             return Decision(command: name, outcome: .refused, detail: "not found in the sender's cases", reply: "not_found",
@@ -68,6 +68,23 @@ extension InboundService {
             logger.error("inbound command failed: \(error)", metadata: ["kawal.inbound": "\(inboundID)", "kawal.command": "\(name)"])
             return Decision(command: name, outcome: .refused, detail: "failed inside kawald", reply: "failed", context: [:])
         }
+    }
+
+    /// BARU: a case in status new, about a person still to be recorded (a placeholder the
+    /// administrators complete), handled and reported by the sender, its story the summary. The
+    /// plans answer its opening, so a violence or child-marriage complaint gets its 24-hour visit.
+    /// kawald opens it (handlers open no cases), on the sender's behalf, as the audit log says.
+    func openComplaint(village: String, type: CaseType, story: String, handler: HandlerRecord, actor: Actor, inboundID: Int64) async throws -> CaseView {
+        let opener = Actor(uid: 0, pid: Int64(getpid()), role: .admin, handlerID: nil, label: "kawald for \(actor.label), complaint A-\(inboundID)")
+        let (person, _) = try await store.addPerson(PersonInput(name: "(belum diisi) aduan A-\(inboundID)", village: village,
+                                                                notes: "Dibuat dari aduan A-\(inboundID): lengkapi nama, NIK dan data lain."),
+                                                    force: true, actor: opener)
+        let reporter = Reporter(name: handler.name, relation: "pendamping", phone: handler.phone, confidential: false, anonymous: false)
+        return try await store.openCase(CaseInput(personID: person.id, type: type.rawValue, village: village, summary: story,
+                                                  notes: "Aduan lewat pesan A-\(inboundID) dari pendamping \(handler.code): lengkapi data orang "
+                                                      + "(kawalctl person update \(person.id!) …) dan kasus.",
+                                                  reporter: reporter, handler: handler.code),
+                                        actor: opener)
     }
 
     static func number(of command: InboundCommand) -> Int64? {
