@@ -49,6 +49,7 @@ extension Store {
     /// Opens a case for a person (status new), with a short code `K-YYYY-NNNN`.
     public func openCase(_ input: CaseInput, actor: Actor) async throws -> CaseView {
         try actor.require(.openCase)
+        try input.checkLengths()
         guard let personID = input.personID else { throw StoreError.invalid(field: "person_id", message: "a case is about a person: give person_id") }
         let type = try Self.checkedType(input.type)
         let risk = try Self.checkedRisk(input.risk ?? "low")
@@ -180,6 +181,7 @@ extension Store {
     /// Changes a case. Handlers may change only the notes of their own cases.
     public func updateCase(id: Int64, version: Int64, changes: CaseInput, actor: Actor) async throws -> CaseView {
         try actor.require(changes.givenFields == ["notes"] ? .changeCaseNotes : .changeCaseFields)
+        try changes.checkLengths()
         let now = time.now()
         let due = try changes.due.map { $0.isEmpty ? nil : try time.moment($0, field: "due") }
         return try await writeWithReminders { db, jobs in

@@ -11,6 +11,8 @@ public struct FollowUpView: Sendable, Equatable {
 extension Store {
     public func addFollowUp(caseID: Int64, kind: String, due: String, windowHours: Int64?, notes: String?, actor: Actor) async throws -> FollowUpView {
         try actor.require(.planFollowUp)
+        try StoreError.checkLength(notes, "notes", FieldLimit.notes)
+        try StoreError.checkLength(due, "due", FieldLimit.reference)
         guard FollowUpKind(rawValue: kind) != nil else {
             throw StoreError.invalid(field: "kind", message: "expected one of \(FollowUpKind.valueList)")
         }
@@ -35,6 +37,9 @@ extension Store {
     public func recordFollowUp(id: Int64, version: Int64?, status: String, outcome: String?, contactMade: Bool?, notes: String?,
                                retryDue: String?, actor: Actor) async throws -> (FollowUpView, FollowUpView?) {
         try actor.require(.recordFollowUp)
+        try StoreError.checkLength(outcome, "outcome", FieldLimit.outcome)
+        try StoreError.checkLength(notes, "notes", FieldLimit.notes)
+        try StoreError.checkLength(retryDue, "retry_due", FieldLimit.reference)
         guard let status = FollowUpStatus(rawValue: status), FollowUpStatus.outcomes.contains(status) else {
             throw StoreError.invalid(field: "status", message: "record a follow-up as done, missed or cancelled")
         }

@@ -16,6 +16,7 @@ extension Store {
 
     public func addHandler(_ input: HandlerInput, actor: Actor) async throws -> HandlerView {
         try actor.require(.addHandler)
+        try input.checkLengths()
         guard let code = input.code, Self.isValidCode(code) else {
             throw StoreError.invalid(field: "code", message: "a handler needs a code: lower-case letters, digits, '-' and '_', starting with a letter (e.g. 'ani')")
         }
@@ -58,6 +59,7 @@ extension Store {
 
     public func updateHandler(code: String, version: Int64, changes: HandlerInput, actor: Actor) async throws -> HandlerView {
         try actor.require(.changeHandler)
+        try changes.checkLengths()
         let now = time.now()
         let phone = try changes.phone.map { try Self.normalizePhone($0) }
         return try await writeWithReminders { db, jobs in

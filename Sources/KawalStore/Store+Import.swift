@@ -132,6 +132,9 @@ extension Store {
                 }
                 let handler = layout.value(.handler, in: values)
                 if let handler, let problem = handlerProblems[handler] { throw problem }
+                try StoreError.checkLength(layout.value(.summary, in: values), "summary", FieldLimit.summary)
+                try StoreError.checkLength(layout.value(.notes, in: values), "notes", FieldLimit.notes)
+                try StoreError.checkLength(layout.value(.subtype, in: values), "subtype", FieldLimit.word)
                 accepted.append(PreparedImportRow(
                     person: person, type: type, subtype: layout.value(.subtype, in: values), risk: risk, urgentSafety: urgentSafety,
                     summary: layout.value(.summary, in: values), notes: layout.value(.notes, in: values), openedAt: openedAt, handler: handler))

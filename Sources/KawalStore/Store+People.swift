@@ -40,6 +40,7 @@ extension Store {
 
     /// Applies the given fields, normalising and checking them; recomputes the NIK warnings.
     func apply(_ input: PersonInput, to person: inout PersonRecord) throws {
+        try input.checkLengths()
         if let name = input.name {
             let trimmed = name.trimmingSpaces
             guard !trimmed.isEmpty else { throw StoreError.invalid(field: "name", message: "a person needs a name") }

@@ -22,6 +22,10 @@ extension Store {
     public func addReferral(caseID: Int64, service: String, consent: String, overrideReason: String?, externalRef: String?,
                             deadline: String?, notes: String?, actor: Actor) async throws -> ReferralView {
         try actor.require(.referCase)
+        for (value, field, limit) in [(overrideReason, "override_reason", FieldLimit.outcome), (externalRef, "external_ref", FieldLimit.reference),
+                                      (deadline, "deadline", FieldLimit.reference), (notes, "notes", FieldLimit.notes)] {
+            try StoreError.checkLength(value, field, limit)
+        }
         guard consent == "given" || consent == "override" else {
             throw StoreError.invalid(field: "consent", message: "expected 'given' (the person agreed) or 'override' with override_reason")
         }
@@ -56,6 +60,10 @@ extension Store {
     public func updateReferral(id: Int64, version: Int64?, status: String?, externalRef: String?, deadline: String?, notes: String?,
                                actor: Actor) async throws -> ReferralView {
         try actor.require(.updateReferral)
+        for (value, field, limit) in [(externalRef, "external_ref", FieldLimit.reference), (deadline, "deadline", FieldLimit.reference),
+                                      (notes, "notes", FieldLimit.notes)] {
+            try StoreError.checkLength(value, field, limit)
+        }
         let status = try status.map { name throws(StoreError) in
             guard let status = ReferralStatus(rawValue: name) else {
                 throw StoreError.invalid(field: "status", message: "expected one of \(ReferralStatus.valueList)")
