@@ -170,17 +170,29 @@ extension Store {
         }
     }
 
-    public func jobs(state: JobState?, kind: String?, limit: Int?, after: String?) async throws -> Page<JobRecord> {
+    /// Jobs, newest first. Their payloads hold addresses, phone numbers and message texts: the
+    /// listing is audited as a read of them.
+    public func jobs(state: JobState?, kind: String?, limit: Int?, after: String?, actor: Actor) async throws -> Page<JobRecord> {
         let pageSize = Self.pageLimit(limit)
         let afterID = try Self.cursorID(after)
-        return try await pool.read { db in
+        return try await pool.write { db in
             var request = JobRecord.all()
             if let afterID { request = request.filter(Column("id") < afterID) }
             if let state { request = request.filter(Column("state") == state.rawValue) }
             if let kind { request = request.filter(Column("kind") == kind) }
             let jobs = try request.order(Column("id").desc).limit(pageSize + 1).fetchAll(db)
             let page = Array(jobs.prefix(pageSize))
+            try AuditLog.append(db, actor: actor, action: "job.list", object: "job", detail: "\(page.count) shown with their payloads")
             return Page(items: page, next: jobs.count > pageSize ? page.last.map { String($0.id!) } : nil)
+        }
+    }
+
+    /// One job with its payload, for an administrator: audited as a read of the payload.
+    public func job(id: Int64, actor: Actor) async throws -> JobRecord {
+        try await pool.write { db in
+            guard let job = try JobRecord.fetchOne(db, key: id) else { throw StoreError.notFound(object: "job/\(id)") }
+            try AuditLog.append(db, actor: actor, action: "job.read", object: "job/\(id)", detail: job.kind)
+            return job
         }
     }
 

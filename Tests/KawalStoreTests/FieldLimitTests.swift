@@ -49,3 +49,19 @@ import Testing
         }
     }
 }
+
+/// Reading jobs' payloads (addresses, phone numbers, message texts) is a read of personal data
+/// (security review, finding 8): listed or shown, it is audited.
+@Suite struct JobPayloadReadTests {
+    @Test func listingOrShowingAJobIsAudited() async throws {
+        let f = try StoreFixture(at: "2026-12-01")
+        defer { f.cleanUp() }
+        let (id, _) = try await f.store.enqueueJob(kind: "notify.sms", payload: #"{"to":{"phone":"+6281234567001"},"text":"Halo"}"#,
+                                                   dueAt: Date(), idempotencyKey: "notify:x:sms")
+        _ = try await f.store.jobs(state: nil, kind: nil, limit: nil, after: nil, actor: f.admin)
+        #expect(try await f.store.job(id: id, actor: f.admin).payload.contains("Halo"))
+        let events = try await f.store.auditEvents(object: nil, action: nil, limit: 50, after: nil, actor: f.admin).items
+        #expect(events.contains { $0.action == "job.list" && $0.detail == "1 shown with their payloads" })
+        #expect(events.contains { $0.action == "job.read" && $0.object == "job/\(id)" })
+    }
+}

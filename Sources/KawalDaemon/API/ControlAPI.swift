@@ -48,7 +48,7 @@ public struct ControlAPI: Sendable {
         try service.register(interface: KawalInterfaces.reports, methods: privacy.reports)
         try service.register(interface: KawalInterfaces.privacy, methods: privacy.privacy)
         try service.register(interface: KawalInterfaces.audit, methods: Self.alertingOnBrokenChain(records.audit, logger: logger))
-        try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
+        try service.register(interface: KawalInterfaces.jobs, methods: JobsAPI(records: records, store: store, scheduler: scheduler, plugins: plugins, timers: timers).methods)
         try service.register(interface: KawalInterfaces.events, methods: ["Subscribe": EventsAPI.subscribe(scheduler)])
         try service.register(interface: KawalInterfaces.imports, methods: ImportAPI(records: records, sessions: ImportSessions()).methods)
         try service.register(interface: KawalInterfaces.backup, methods: BackupAPI(backup: backup, plugins: plugins, records: records).methods)

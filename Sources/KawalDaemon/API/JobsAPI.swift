@@ -6,6 +6,7 @@ import Varlink
 
 /// io.kawal.Jobs: the scheduler's jobs and the plugins, for kawalctl and tools.
 struct JobsAPI: Sendable {
+    let records: RecordsAPI
     let store: Store
     let scheduler: Scheduler
     let plugins: PluginHost
@@ -43,12 +44,12 @@ struct JobsAPI: Sendable {
                                                                 idempotencyKey: try p.required("idempotency_key"))
                 return ["id": .int(id), "created": .bool(created)]
             },
-            "List": .async { request in
-                let p = Parameters(request.parameters)
-                let page = try await store.jobs(state: try p.choice("state", as: JobState.self), kind: p.string("kind"), limit: p.int("limit").map(Int.init), after: p.string("after"))
+            "List": records.method { p, actor in
+                let page = try await store.jobs(state: try p.choice("state", as: JobState.self), kind: p.string("kind"), limit: p.int("limit").map(Int.init),
+                                                after: p.string("after"), actor: actor)
                 return ["jobs": .array(page.items.map(job)), "next": page.next.json]
             },
-            "Get": .async { request in ["job": job(try await store.job(id: try Parameters(request.parameters).requiredInt("id")))] },
+            "Get": records.method { p, actor in ["job": job(try await store.job(id: try p.requiredInt("id"), actor: actor))] },
             "Retry": .async { request in
                 let due = try await store.retryJob(id: try Parameters(request.parameters).requiredInt("id"))
                 await scheduler.schedule(due.id, kind: due.kind, at: due.dueAt)
