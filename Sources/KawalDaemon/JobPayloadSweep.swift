@@ -1,10 +1,12 @@
 import Foundation
+import KawalBackup
 import KawalStore
 import Logging
 import ServiceLifecycle
 
 /// Forgets the payloads of jobs that finished longer ago than `[scheduler] finished_job_payloads`
-/// (30 days by default): at start, then every six hours. Idle otherwise.
+/// (30 days by default), and deletes the database copies kept before restores after the same
+/// time: at start, then every six hours. Idle otherwise.
 struct JobPayloadSweep: Service {
     let store: Store
     let keep: Double
@@ -21,6 +23,13 @@ struct JobPayloadSweep: Service {
                 }
             } catch {
                 logger.error("cannot forget the payloads of finished jobs: \(error)")
+            }
+            for copy in PreRestoreCopies.expired(database: store.path, before: Date().addingTimeInterval(-keep)) {
+                if unlink(copy) == 0 {
+                    logger.notice("copy of the database from before a restore deleted", metadata: ["kawal.file": "\(copy)", "kawal.after_days": "\(Int(keep / 86_400))"])
+                } else {
+                    logger.warning("cannot delete the copy of the database from before a restore: \(String(cString: strerror(errno)))", metadata: ["kawal.file": "\(copy)"])
+                }
             }
             do {
                 try await cancelWhenGracefulShutdown { try await EventLoopSleep.sleep(for: .seconds(Self.interval)) }

@@ -537,7 +537,7 @@ actor BackupService: Service {
             throw Self.error("RestoreRefused", "\(stagingPath) does not exist: decrypt the backup there first")
         }
         let beforeSchema = try await store.summary().schemaVersion
-        let stamp = store.path + ".pre-restore-" + BackupNaming.id(for: Date()).dropFirst(BackupNaming.prefix.count)
+        let stamp = PreRestoreCopies.name(database: store.path, at: Date())
         var previous = stamp
         var suffix = 1
         while FileManager.default.fileExists(atPath: previous) {
